@@ -1,0 +1,106 @@
+"""Checks: one module per concern, each reading the snapshot and yielding Findings.
+
+A check module exposes `CODES` (the finding codes it may emit) and one or both of
+  `check_page(page, ctx)`  -> findings for one page, called as pages arrive;
+  `check(snapshot, ctx)`   -> findings that need the whole snapshot.
+Its docstring's first line is what `auditor checks` prints. Checks never fetch,
+write or mail.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+from ..config import Config
+from ..findings import Finding
+from ..snapshot import Page, Snapshot
+
+log = logging.getLogger(__name__)
+
+# Order is the order they run and are listed in.
+MODULES = [
+    "crawl",
+]
+
+
+@dataclass
+class Context:
+    """What checks may read besides the snapshot: config, the time, reference data."""
+
+    config: Config
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    previous_run_at: datetime | None = None
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, loader: Callable[[], Any]) -> Any:
+        """Load reference data (logos, consent register…) once per run."""
+        if key not in self._memo:
+            self._memo[key] = loader()
+        return self._memo[key]
+
+
+@dataclass
+class CheckFailure:
+    module: str
+    error: str
+    traceback: str
+
+
+def load_modules() -> list[ModuleType]:
+    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
+
+
+def describe() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(module name, first docstring line, codes) for `auditor checks`."""
+    out = []
+    for mod in load_modules():
+        doc = (mod.__doc__ or "").strip().splitlines()
+        out.append((mod.__name__.rsplit(".", 1)[-1], doc[0] if doc else "", tuple(mod.CODES)))
+    return out
+
+
+class Runner:
+    """Runs every check, isolating failures: one crashing check never stops the others."""
+
+    def __init__(self, ctx: Context, only: Iterable[str] | None = None):
+        self.ctx = ctx
+        self.ignore = set(ctx.config.checks.ignore)
+        self.only = set(only or ())
+        self.modules = [m for m in load_modules() if self._wanted(m)]
+        self.findings: list[Finding] = []
+        self.failures: list[CheckFailure] = []
+
+    def _wanted(self, mod: ModuleType) -> bool:
+        if not self.only:
+            return True
+        short = mod.__name__.rsplit(".", 1)[-1]
+        return short in self.only or bool(self.only & set(mod.CODES))
+
+    def page(self, page: Page) -> None:
+        for mod in self.modules:
+            if hasattr(mod, "check_page"):
+                self._collect(mod, mod.check_page, page)
+
+    def site(self, snapshot: Snapshot) -> None:
+        for mod in self.modules:
+            if hasattr(mod, "check"):
+                self._collect(mod, mod.check, snapshot)
+
+    def _collect(self, mod: ModuleType, fn: Callable, arg: Any) -> None:
+        name = mod.__name__.rsplit(".", 1)[-1]
+        try:
+            for finding in fn(arg, self.ctx) or ():
+                if finding.check in self.ignore:
+                    continue
+                if self.only and name not in self.only and finding.check not in self.only:
+                    continue
+                self.findings.append(finding)
+        except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
+            log.exception("check %s failed", name)
+            if not any(f.module == name for f in self.failures):
+                self.failures.append(CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))

@@ -1,0 +1,309 @@
+"""Turn one HTML document into a Page extract: text by region, links, images, metadata.
+
+Each page is parsed once, with lxml; checks read the extract, never the HTML.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from ..snapshot import ImageUse, Link, Page, Section
+
+SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "svg", "math", "object"}
+BLOCK_TAGS = {"p", "div", "li", "br", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+              "section", "article", "header", "footer", "nav", "main", "aside", "figure",
+              "figcaption", "blockquote", "dt", "dd", "ul", "ol", "table", "address", "hr", "pre"}
+HEADING = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+ROLE_REGION = {"banner": "header", "navigation": "nav", "contentinfo": "footer",
+               "main": "main", "complementary": "aside"}
+TAG_REGION = {"header": "header", "nav": "nav", "footer": "footer", "main": "main", "aside": "aside"}
+HINT_REGION = (("masthead", "header"), ("site-header", "header"), ("header", "header"),
+               ("banner", "header"), ("navbar", "nav"), ("menu", "nav"), ("nav", "nav"),
+               ("footer", "footer"), ("sidebar", "aside"), ("content", "main"))
+ICON_RELS = {"icon", "shortcut icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon"}
+SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "#")
+KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language", "x-robots-tag")
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
+WS = re.compile(r"\s+")
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> str:
+    """Decode with BOM, then the HTTP charset, then <meta charset>, then UTF-8/Windows-1252."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if body.startswith(bom):
+            return body[len(bom):].decode(enc, errors="replace")
+    candidates = [header_charset]
+    match = META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    for enc in candidates:
+        if not enc:
+            continue
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            continue
+        if enc.lower().replace("-", "") in ("iso88591", "latin1", "ascii", "usascii"):
+            enc = "windows-1252"  # as browsers do
+        return body.decode(enc, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("windows-1252", errors="replace")
+
+
+def normalise_url(url: str, base: str | None = None) -> str | None:
+    """Absolute http(s) URL without fragment, lower-case host, no default port."""
+    url = (url or "").strip()
+    if not url or url.lower().startswith(SKIP_SCHEMES):
+        return None
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            return None
+        host = parts.hostname.lower()
+        if ":" in host:
+            host = f"[{host}]"
+        port = parts.port
+    except ValueError:
+        return None
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = re.sub(r"\s", lambda m: "%20" if m.group() == " " else "", parts.path) or "/"
+    return urlunsplit((scheme, host, path, parts.query, ""))
+
+
+def clean(text: str | None) -> str:
+    return WS.sub(" ", text or "").strip()
+
+
+class _Walker:
+    def __init__(self, page: Page, base: str, has_main: bool):
+        self.page, self.base, self.has_main = page, base, has_main
+        self.chunks: dict[str, list[str]] = {}
+        self.all: list[str] = []
+        self.stack: list[tuple[int, str, list[str], str]] = []   # open sections
+        self.sections: list[Section] = []
+        self.recent = ""
+
+    def add_text(self, text: str | None, region: str) -> None:
+        if not text or not text.strip():
+            return
+        self.chunks.setdefault(region, []).append(text)
+        self.all.append(text)
+        for _, _, parts, sec_region in self.stack:
+            if sec_region == region:
+                parts.append(text)
+        self.recent = (self.recent + " " + text)[-160:]
+
+    def block_break(self, region: str) -> None:
+        self.chunks.setdefault(region, []).append("\n")
+        self.all.append("\n")
+        for _, _, parts, sec_region in self.stack:
+            if sec_region == region:
+                parts.append("\n")
+
+    def region_of(self, el, inherited: str) -> str:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in TAG_REGION:
+            # <header>/<footer> inside an <article> belong to that article's content
+            if tag in ("header", "footer") and inherited == "main" and self.has_main:
+                return inherited
+            return TAG_REGION[tag]
+        role = (el.get("role") or "").lower()
+        if role in ROLE_REGION:
+            return ROLE_REGION[role]
+        if inherited in ("other", "main") and tag in ("div", "section", "ul", "table", "aside"):
+            hint = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
+            if hint.strip():
+                for word, region in HINT_REGION:
+                    if word in hint and not (word == "content" and inherited == "main"):
+                        return region
+        return inherited
+
+    def walk(self, el, region: str, link: str | None, context: str) -> None:
+        # Iterative-enough recursion: HTML nesting is bounded by lxml's parser.
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in SKIP_TAGS or not tag:
+            return
+        region = self.region_of(el, region)
+        if tag in HEADING:
+            self.open_section(HEADING[tag], clean(el.text_content()), region)
+        if tag in ("a", "area") and el.get("href"):
+            href = normalise_url(el.get("href"), self.base)
+            if href:
+                self.page.links.append(Link(url=href, text=clean(el.text_content()), region=region, tag=tag))
+                link = href
+        elif tag == "iframe" and el.get("src"):
+            src = normalise_url(el.get("src"), self.base)
+            if src:
+                self.page.links.append(Link(url=src, region=region, tag="iframe"))
+        elif tag == "figure":
+            cap = el.find(".//figcaption")
+            if cap is not None:
+                context = clean(cap.text_content())
+        if tag in ("img", "input") or (tag == "source" and el.getparent() is not None):
+            self.image(el, tag, region, link, context)
+        style = el.get("style")
+        if style and "url(" in style:
+            for match in CSS_URL.finditer(style):
+                src = normalise_url(match.group(1), self.base)
+                if src:
+                    self.page.images.append(ImageUse(src=src, kind="css", attrs=_attrs(el), region=region, link=link,
+                                                     context=self.context(context)))
+        if tag in BLOCK_TAGS:
+            self.block_break(region)
+        self.add_text(el.text, region)
+        for child in el:
+            self.walk(child, region, link, context)
+            self.add_text(child.tail, region)
+        if tag in BLOCK_TAGS:
+            self.block_break(region)
+
+    def context(self, extra: str) -> str:
+        heading = self.stack[-1][1] if self.stack else ""
+        parts = [p for p in (heading, extra, clean(self.recent)[-100:]) if p]
+        return " | ".join(parts)
+
+    def image(self, el, tag: str, region: str, link: str | None, context: str) -> None:
+        if tag == "input" and (el.get("type") or "").lower() != "image":
+            return
+        if tag == "source":
+            if el.getparent().tag != "picture":
+                return
+            src = (el.get("srcset") or "").split(",")[0].strip().split(" ")[0]
+            if not src:
+                return
+            kind = "source"
+        else:
+            src = el.get("src") or el.get("data-src") or el.get("data-lazy-src") or ""
+            if (not src or src.startswith("data:")) and el.get("srcset"):
+                src = el.get("srcset").split(",")[0].strip().split(" ")[0]
+            kind = "img"
+        url = normalise_url(src, self.base)
+        if not url:
+            return
+        alt = el.get("alt")
+        self.page.images.append(ImageUse(src=url, kind=kind, alt=alt, title=el.get("title"), attrs=_attrs(el),
+                                         region=region, link=link, context=self.context(context)))
+
+    def open_section(self, level: int, heading: str, region: str) -> None:
+        while self.stack and self.stack[-1][0] >= level:
+            self.close_section()
+        self.page.headings.append((level, heading))
+        self.stack.append((level, heading, [], region))
+
+    def close_section(self) -> None:
+        level, heading, parts, region = self.stack.pop()
+        self.sections.append(Section(heading=heading, level=level, text=_join(parts), region=region))
+
+    def finish(self) -> None:
+        while self.stack:
+            self.close_section()
+        self.page.sections = self.sections
+        self.page.text = _join(self.all)
+        self.page.regions = {region: _join(parts) for region, parts in self.chunks.items()}
+
+
+def _join(parts: list[str]) -> str:
+    lines = "".join(parts).split("\n")
+    return "\n".join(filter(None, (clean(line) for line in lines)))
+
+
+def _attrs(el) -> dict[str, str]:
+    keep = ("id", "class", "width", "height", "style", "role", "aria-label", "aria-hidden",
+            "loading", "srcset", "sizes", "data-src")
+    return {k: str(el.get(k))[:500] for k in keep if el.get(k) is not None}
+
+
+def parse_html(text: str):
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def extract(page: Page, text: str) -> Page:
+    """Fill `page` from the decoded HTML `text`; returns the same page."""
+    doc = parse_html(text)
+    if doc is None:
+        return page
+    base = page.final_url or page.url
+    base_el = doc.find(".//base[@href]")
+    if base_el is not None:
+        base = normalise_url(base_el.get("href"), base) or base
+    title = doc.find(".//title")
+    page.title = clean(title.text_content()) if title is not None else ""
+    page.lang = (doc.get("lang") or "").strip()
+    _head(page, doc, base)
+    body = doc.find("body")
+    if body is None:
+        body = doc
+    has_main = body.find(".//main") is not None or bool(body.xpath(".//*[@role='main']"))
+    walker = _Walker(page, base, has_main)
+    walker.walk(body, "other" if has_main else "main", None, "")
+    walker.finish()
+    return page
+
+
+def _head(page: Page, doc, base: str) -> None:
+    for meta in doc.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        if key and meta.get("content") is not None and key not in page.meta:
+            page.meta[key] = meta.get("content").strip()[:2000]
+    for link in doc.iter("link"):
+        rel = " ".join((link.get("rel") or "").lower().split())
+        href = normalise_url(link.get("href"), base)
+        if not href:
+            continue
+        if rel in ICON_RELS or "icon" in rel.split():
+            kind = "apple-touch-icon" if "apple-touch-icon" in rel else "icon"
+            page.images.append(ImageUse(src=href, kind=kind, attrs={"sizes": link.get("sizes") or "",
+                                                                   "type": link.get("type") or ""}, region="header"))
+        elif rel == "canonical":
+            page.meta.setdefault("link:canonical", href)
+    for key in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image"):
+        src = normalise_url(page.meta.get(key, ""), base)
+        if src and not any(i.src == src and i.kind == "og:image" for i in page.images):
+            page.images.append(ImageUse(src=src, kind="og:image", alt=page.meta.get("og:image:alt"), region="header"))
+    for script in doc.iter("script"):
+        if (script.get("type") or "").lower().strip() == "application/ld+json":
+            page.jsonld.extend(_jsonld(script.text or ""))
+    for t in doc.iter("time"):
+        page.times.append({"datetime": (t.get("datetime") or "").strip(), "text": clean(t.text_content())[:200]})
+
+
+def _jsonld(raw: str) -> list[dict]:
+    try:
+        data = json.loads(raw.strip().rstrip(";"), strict=False)
+    except (ValueError, RecursionError):
+        return []
+    out: list[dict] = []
+    stack = [data]
+    while stack and len(out) < 200:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if "@graph" in item:
+                stack.append(item["@graph"])
+            if "@type" in item:
+                out.append(item)
+    return out
+
+
+def keep_headers(headers) -> dict[str, str]:
+    return {k: str(headers[k])[:500] for k in KEEP_HEADERS if k in headers}

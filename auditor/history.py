@@ -1,0 +1,251 @@
+"""The SQLite history: runs, their findings, and what each run saw (pages, posts).
+
+No SQL lives anywhere else. The schema grows by numbered migrations applied on open.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .findings import Finding
+
+MIGRATIONS: list[str] = [
+    # 1: runs and findings
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',   -- running | complete | incomplete | failed
+        pid INTEGER,
+        pages INTEGER NOT NULL DEFAULT 0,
+        images INTEGER NOT NULL DEFAULT 0,
+        posts INTEGER NOT NULL DEFAULT 0,
+        findings INTEGER NOT NULL DEFAULT 0,
+        counts TEXT NOT NULL DEFAULT '{}',
+        report_path TEXT,
+        error TEXT
+    );
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        url TEXT NOT NULL,
+        subject TEXT,
+        message TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (run_id, fingerprint)
+    );
+    """,
+    # 2: what each run saw, for "what changed since the last audit" (policy 1.2)
+    """
+    CREATE TABLE pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE posts (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        platform TEXT NOT NULL,
+        url TEXT NOT NULL,
+        created_at TEXT,
+        PRIMARY KEY (run_id, url)
+    );
+    """,
+]
+
+
+@dataclass
+class Run:
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    pages: int = 0
+    images: int = 0
+    posts: int = 0
+    findings: int = 0
+    counts: dict[str, Any] = field(default_factory=dict)
+    report_path: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Comparison:
+    """Findings of a run set against the previous complete run."""
+
+    new: list[Finding]
+    still_open: list[Finding]
+    resolved: list[Finding]
+    previous_run: Run | None
+
+
+@dataclass
+class Changes:
+    """Pages and posts that differ from the previous complete run (policy 1.2)."""
+
+    new_pages: list[tuple[str, str]]       # (url, title)
+    changed_pages: list[tuple[str, str]]
+    removed_pages: list[tuple[str, str]]
+    new_posts: list[tuple[str, str]]       # (platform, url)
+    previous_run: Run | None
+
+
+class History:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT DEFAULT CURRENT_TIMESTAMP)")
+        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
+        for version, sql in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            with self.transaction():
+                for statement in filter(str.strip, sql.split(";")):
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # --- runs -----------------------------------------------------------
+    def start_run(self, started_at: str, pid: int) -> int:
+        cur = self.db.execute("INSERT INTO runs (started_at, pid) VALUES (?, ?)", (started_at, pid))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
+                   report_path: str | None = None, error: str | None = None) -> None:
+        self.db.execute(
+            "UPDATE runs SET status=?, finished_at=?, pages=?, images=?, posts=?, findings=?, counts=?,"
+            " report_path=COALESCE(?, report_path), error=? WHERE id=?",
+            (status, finished_at, counts.get("pages", 0), counts.get("images", 0), counts.get("posts", 0),
+             counts.get("findings", 0), json.dumps(counts), report_path, error, run_id))
+
+    def set_report_path(self, run_id: int, report_path: str) -> None:
+        self.db.execute("UPDATE runs SET report_path=? WHERE id=?", (report_path, run_id))
+
+    def recover_interrupted(self, finished_at: str) -> list[int]:
+        """Mark runs left 'running' by a killed process as incomplete. Call while holding the lock."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status='running'")]
+        if ids:
+            self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
+                            " error=COALESCE(error, 'the run was killed before it finished') WHERE status='running'",
+                            (finished_at,))
+        return ids
+
+    def run(self, run_id: int) -> Run | None:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return _run(row) if row else None
+
+    def runs(self, limit: int = 50) -> list[Run]:
+        rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [_run(r) for r in rows]
+
+    def last_complete_run(self, before: int | None = None) -> Run | None:
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE status='complete' AND id < ? ORDER BY id DESC LIMIT 1",
+            (before if before is not None else 2**62,)).fetchone()
+        return _run(row) if row else None
+
+    # --- findings ---------------------------------------------------------
+    def save_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        rows = {}
+        for f in findings:
+            rows[f.fingerprint] = (run_id, f.fingerprint, f.check, f.severity, f.policy, f.url, f.subject,
+                                   f.message, json.dumps(f.evidence, default=str))
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?,?)", rows.values())
+
+    def findings(self, run_id: int) -> list[Finding]:
+        rows = self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))
+        return [Finding(check=r["code"], url=r["url"], message=r["message"], subject=r["subject"],
+                        severity=r["severity"], policy=r["policy"], evidence=json.loads(r["evidence"]))
+                for r in rows]
+
+    def compare(self, run_id: int) -> Comparison:
+        previous = self.last_complete_run(before=run_id)
+        current = self.findings(run_id)
+        before = {f.fingerprint: f for f in self.findings(previous.id)} if previous else {}
+        now = {f.fingerprint for f in current}
+        return Comparison(
+            new=[f for f in current if f.fingerprint not in before],
+            still_open=[f for f in current if f.fingerprint in before],
+            resolved=[f for fp, f in before.items() if fp not in now],
+            previous_run=previous)
+
+    def open_counts(self, limit: int = 8) -> list[tuple[Run, int]]:
+        """Findings per complete run, oldest first: the trend chart."""
+        rows = self.db.execute("SELECT * FROM runs WHERE status='complete' ORDER BY id DESC LIMIT ?", (limit,))
+        return [(r, r.findings) for r in reversed([_run(x) for x in rows])]
+
+    # --- pages and posts seen ---------------------------------------------
+    def save_pages(self, run_id: int, pages: Iterable[tuple[str, str, str]]) -> None:
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?,?,?,?)",
+                                ((run_id, url, digest, title) for url, digest, title in pages))
+
+    def save_posts(self, run_id: int, posts: Iterable[tuple[str, str, str | None]]) -> None:
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?,?,?,?)",
+                                ((run_id, platform, url, created) for platform, url, created in posts))
+
+    def changes(self, run_id: int) -> Changes:
+        previous = self.last_complete_run(before=run_id)
+        now = {r["url"]: (r["digest"], r["title"]) for r in self.db.execute("SELECT * FROM pages WHERE run_id=?", (run_id,))}
+        posts_now = [(r["platform"], r["url"]) for r in self.db.execute("SELECT * FROM posts WHERE run_id=?", (run_id,))]
+        if previous is None:
+            return Changes([], [], [], [], None)
+        before = {r["url"]: (r["digest"], r["title"]) for r in self.db.execute("SELECT * FROM pages WHERE run_id=?", (previous.id,))}
+        seen_posts = {r["url"] for r in self.db.execute("SELECT url FROM posts WHERE run_id<=?", (previous.id,))}
+        return Changes(
+            new_pages=sorted((u, t) for u, (d, t) in now.items() if u not in before),
+            changed_pages=sorted((u, t) for u, (d, t) in now.items() if u in before and before[u][0] != d),
+            removed_pages=sorted((u, t) for u, (d, t) in before.items() if u not in now),
+            new_posts=[p for p in posts_now if p[1] not in seen_posts],
+            previous_run=previous)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _run(row: sqlite3.Row) -> Run:
+    return Run(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], status=row["status"],
+               pages=row["pages"], images=row["images"], posts=row["posts"], findings=row["findings"],
+               counts=json.loads(row["counts"] or "{}"), report_path=row["report_path"], error=row["error"])
+
+
+def open_history(storage: Path) -> History:
+    return History(Path(storage) / "history.sqlite3")
+
