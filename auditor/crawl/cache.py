@@ -1,0 +1,66 @@
+"""Validators (ETag / Last-Modified) and extracts kept between runs.
+
+A re-audit sends conditional requests; on 304 the page extract or image analysis
+stored here is reused, so unchanged pages are not re-parsed and images not re-hashed.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Bump when the shape of cached extracts changes: older entries are then ignored.
+FORMAT = 1
+
+
+@dataclass
+class Validators:
+    etag: str | None
+    last_modified: str | None
+    kind: str                 # page | image
+    data: dict[str, Any]
+
+
+class Cache:
+    def __init__(self, path: Path, fmt: int = FORMAT):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fmt = fmt
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS entries (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+                        " kind TEXT NOT NULL, format INTEGER NOT NULL, data TEXT NOT NULL)")
+        self.pending = 0
+
+    def validators(self, url: str) -> Validators | None:
+        with self.lock:
+            row = self.db.execute("SELECT etag, last_modified, kind, format, data FROM entries WHERE url=?",
+                                  (url,)).fetchone()
+        if row is None or row[3] != self.fmt or not (row[0] or row[1]):
+            return None
+        try:
+            return Validators(row[0], row[1], row[2], json.loads(row[4]))
+        except ValueError:
+            return None
+
+    def store(self, url: str, etag: str | None, last_modified: str | None, kind: str, data: dict[str, Any]) -> None:
+        if not (etag or last_modified):
+            return
+        payload = json.dumps(data, separators=(",", ":"), default=str)
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?)",
+                            (url, etag, last_modified, kind, self.fmt, payload))
+            self.pending += 1
+            if self.pending >= 200:
+                self.db.commit()
+                self.pending = 0
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.commit()
+            self.db.close()

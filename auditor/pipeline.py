@@ -1,0 +1,207 @@
+"""One audit: collect, check, store, report. `run(config)` returns a RunResult.
+
+The CLI and the scheduler both call `run`. Library code raises; only cli.py turns
+exceptions into messages and exit codes.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from . import findings as findings_mod
+from .checks import CheckFailure, Context, Runner
+from .config import Config
+from .crawl import website
+from .crawl.cache import Cache
+from .crawl.http import Fetcher
+from .findings import SEVERITIES, Finding
+from .history import Changes, Comparison, History, open_history
+from .lock import RunLock
+from .snapshot import Page, Snapshot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    config: Config
+    started_at: str
+    finished_at: str = ""
+    status: str = "running"                 # complete | incomplete | failed
+    counts: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    failures: list[CheckFailure] = field(default_factory=list)
+    comparison: Comparison | None = None
+    changes: Changes | None = None
+    stats: dict[str, Any] = field(default_factory=dict)   # crawl figures: requests, 304s, errors…
+    notes: list[str] = field(default_factory=list)        # why a run is incomplete, plainly
+    run_dir: Path | None = None
+    json_path: Path | None = None
+    summary_path: Path | None = None
+    report_html: Path | None = None
+    report_eml: Path | None = None
+    delivered: bool | None = None           # None: no e-mail was attempted
+    delivery_error: str | None = None
+    thumbnails: dict[str, Path] = field(default_factory=dict)   # photo URL -> stored thumbnail
+    expiring_consents: list[dict[str, Any]] = field(default_factory=list)
+    next_run: datetime | None = None
+    duration_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Completed, every check ran, and the report went where it should."""
+        return self.status == "complete" and not self.failures and self.delivered is not False
+
+
+@dataclass
+class Options:
+    json_path: Path | None = None
+    send_email: bool = True
+    only: tuple[str, ...] = ()
+    stop: threading.Event | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def run(config: Config, options: Options | None = None) -> RunResult:
+    """Run one audit. Raises lock.AlreadyRunning if another audit holds the storage folder."""
+    options = options or Options()
+    storage = Path(config.storage)
+    storage.mkdir(parents=True, exist_ok=True)
+    with RunLock(storage), open_history(storage) as history:
+        history.recover_interrupted(now_iso())
+        result = RunResult(run_id=0, config=config, started_at=now_iso())
+        result.run_id = history.start_run(result.started_at, os.getpid())
+        try:
+            _audit(config, options, history, result)
+        except BaseException as exc:
+            result.status = "failed" if not isinstance(exc, KeyboardInterrupt) else "incomplete"
+            result.notes.append(f"the audit stopped: {type(exc).__name__}: {exc}")
+            history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
+            raise
+        return result
+
+
+def _audit(config: Config, options: Options, history: History, result: RunResult) -> None:
+    clock = time.monotonic()
+    stop = options.stop or threading.Event()
+    previous = history.last_complete_run()
+    ctx = Context(config=config, previous_run_at=_parse(previous.started_at) if previous else None)
+    runner = Runner(ctx, options.only)
+    snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at)
+    cache = Cache(Path(config.storage) / "cache.sqlite3")
+    fetcher = Fetcher.for_config(config, cache=cache, stop=stop)
+    digests: list[tuple[str, str, str]] = []
+
+    def on_page(page: Page) -> None:
+        digests.append((page.url, _digest(page), page.title[:200]))
+        runner.page(page)
+
+    try:
+        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress)
+        if not stop.is_set():
+            _collect_social(config, fetcher, snapshot, ctx, stop)
+    finally:
+        fetcher.close()
+        cache.close()
+    if stop.is_set():
+        snapshot.complete = False
+        result.notes.append("the audit was stopped before it finished; what it had collected was checked")
+    runner.site(snapshot)
+    result.findings = sorted(runner.findings, key=findings_mod.sort_key)
+    result.failures = runner.failures
+    result.stats = {**snapshot.stats, **fetcher.counts}
+    result.counts = _counts(snapshot, result.findings)
+    result.status = "complete" if snapshot.complete else "incomplete"
+    result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
+    history.save_findings(result.run_id, result.findings)
+    history.save_pages(result.run_id, digests)
+    history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
+    result.comparison = history.compare(result.run_id)
+    result.changes = history.changes(result.run_id)
+    result.finished_at = now_iso()
+    result.duration_seconds = round(time.monotonic() - clock, 2)
+    _write_outputs(config, options, result)
+    history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
+                       report_path=str(result.summary_path),
+                       error="; ".join(result.notes) or None)
+
+
+def _collect_social(config: Config, fetcher: Fetcher, snapshot: Snapshot, ctx: Context,
+                    stop: threading.Event) -> None:
+    if not config.social:
+        return
+    from . import social  # imported lazily: most of a crawl needs none of it
+
+    social.collect(config, fetcher, snapshot, previous_run_at=ctx.previous_run_at, stop=stop)
+
+
+def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:
+    counts: dict[str, Any] = {
+        "pages": len(snapshot.pages),
+        "images": sum(1 for i in snapshot.images.values() if i.error is None),
+        "posts": len(snapshot.posts),
+        "findings": len(found),
+    }
+    for severity in SEVERITIES:
+        counts[severity] = sum(1 for f in found if f.severity == severity)
+    return counts
+
+
+def _write_outputs(config: Config, options: Options, result: RunResult) -> None:
+    run_dir = Path(config.storage) / "runs" / f"{result.run_id:05d}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    result.run_dir = run_dir
+    doc = findings_document(result)
+    findings_mod.write_document(run_dir / "findings.json", doc)
+    if options.json_path:
+        findings_mod.write_document(Path(options.json_path), doc)
+        result.json_path = Path(options.json_path)
+    result.summary_path = run_dir / "summary.txt"
+    result.summary_path.write_text(summary_text(result), encoding="utf-8")
+
+
+def findings_document(result: RunResult) -> dict[str, Any]:
+    return findings_mod.document(
+        result.config.scheme.name, result.started_at, result.finished_at, result.counts, result.findings,
+        run_id=result.run_id, complete=result.status == "complete",
+        notes=result.notes, failed_checks=[f.module for f in result.failures])
+
+
+def summary_text(result: RunResult) -> str:
+    c = result.counts
+    lines = [
+        f"Audit of {result.config.scheme.name} ({result.config.scheme.website})",
+        f"Run {result.run_id}: {result.status}, {result.started_at} to {result.finished_at}",
+        f"{c.get('pages', 0)} pages, {c.get('images', 0)} images, {c.get('posts', 0)} posts checked",
+        "Findings: " + ", ".join(f"{c.get(s, 0)} {s}" for s in SEVERITIES),
+    ]
+    lines += [f"Note: {n}" for n in result.notes]
+    lines += [f"Check failed: {f.module}: {f.error}" for f in result.failures]
+    lines.append("")
+    for f in result.findings:
+        lines.append(f"[{f.severity}] {f.policy} {f.check}: {f.message}")
+        lines.append(f"    at {f.url}" + (f"  ({f.subject})" if f.subject else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _digest(page: Page) -> str:
+    return hashlib.sha1(f"{page.status}\x1f{page.title}\x1f{page.text}".encode("utf-8", "replace")).hexdigest()
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
