@@ -52,6 +52,7 @@ class RunResult:
     delivery_error: str | None = None
     thumbnails: dict[str, Path] = field(default_factory=dict)   # photo URL -> stored thumbnail
     expiring_consents: list[dict[str, Any]] = field(default_factory=list)
+    trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, findings) oldest first
     next_run: datetime | None = None
     duration_seconds: float = 0.0
 
@@ -130,6 +131,7 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id)
     result.changes = history.changes(result.run_id)
+    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(config, options, result)
