@@ -1,0 +1,79 @@
+"""The `auditor` command line. The only module that prints and chooses exit codes.
+
+Exit codes: 0 the audit completed (findings are the product, not a failure);
+1 it could not complete, a check crashed, or the report could not be delivered;
+2 bad usage or a bad config (nothing was fetched).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from . import config as config_mod
+from .config import ConfigError
+from .lock import AlreadyRunning
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Modules exposing add_commands(subparsers): each subcommand sets func=handler(args) -> exit code.
+COMMAND_MODULES = [
+    "auditor.commands.audit",
+    "auditor.commands.demo",
+]
+
+EPILOG = """exit codes:
+  0  the audit completed (findings are the product, not a failure)
+  1  the audit could not complete, a check crashed, or the report was not delivered
+  2  bad usage or a bad config; nothing was fetched
+
+config: --config PATH, else $AUDITOR_CONFIG, else config/auditor.toml"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditor", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Audit a Home-Start scheme's website and social accounts against its "
+                    "social networking policy, and report to the CEO.")
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file (default: $AUDITOR_CONFIG or config/auditor.toml)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more detail (-vv for debugging)")
+    common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub, common)
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> config_mod.Config:
+    return config_mod.load(config_mod.resolve_path(getattr(args, "config", None)))
+
+
+def setup_logging(args: argparse.Namespace) -> None:
+    level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AlreadyRunning as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""Subcommands, one module per group; each exposes add_commands(subparsers, common)."""

@@ -1,0 +1,70 @@
+"""`auditor run`, `auditor check-config` and `auditor checks`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .. import checks, pipeline
+from ..cli import EXIT_FAILED, EXIT_OK, load_config
+from ..config import resolve_path
+from ..findings import SEVERITIES
+from .progress import progress_bar
+
+
+def add_commands(sub, common) -> None:
+    run = sub.add_parser("run", parents=[common], help="run one audit now",
+                         description="Collect, check, store, report and deliver one audit now.")
+    run.add_argument("--json", metavar="PATH", type=Path, help="also write the findings document here")
+    run.add_argument("--no-email", action="store_true", help="save the report but do not e-mail it")
+    run.add_argument("--only", metavar="CHECK", action="append", default=[],
+                     help="run only this check module or code (repeatable)")
+    run.set_defaults(func=cmd_run)
+    cc = sub.add_parser("check-config", parents=[common], help="validate the config and exit 0 (valid) or 2")
+    cc.set_defaults(func=cmd_check_config)
+    ls = sub.add_parser("checks", parents=[common], help="list the checks and the finding codes they emit")
+    ls.set_defaults(func=cmd_checks)
+
+
+def cmd_run(args) -> int:
+    config = load_config(args)
+    with progress_bar(enabled=not args.quiet) as progress:
+        options = pipeline.Options(json_path=args.json, send_email=not args.no_email, only=tuple(args.only),
+                                   progress=progress)
+        result = pipeline.run(config, options)
+    if not args.quiet or not result.ok:
+        print(summary_line(result))
+    for failure in result.failures:
+        print(f"Error: the {failure.module} check failed: {failure.error}", file=sys.stderr)
+    if result.delivery_error:
+        print(f"Error: the report was not delivered: {result.delivery_error}", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def summary_line(result: pipeline.RunResult) -> str:
+    c = result.counts
+    severities = ", ".join(f"{c.get(s, 0)} {s}" for s in SEVERITIES if c.get(s))
+    new = len(result.comparison.new) if result.comparison and result.comparison.previous_run else None
+    parts = [f"Audit {result.run_id} {result.status}: {c.get('pages', 0)} pages, {c.get('images', 0)} images, "
+             f"{c.get('posts', 0)} posts; {c.get('findings', 0)} findings" + (f" ({severities})" if severities else "")]
+    if new is not None:
+        parts.append(f"{new} new since the last audit")
+    where = result.report_html or result.summary_path
+    parts.append(f"report: {where}")
+    if result.json_path:
+        parts.append(f"findings: {result.json_path}")
+    return "; ".join(parts)
+
+
+def cmd_check_config(args) -> int:
+    config = load_config(args)
+    if not args.quiet:
+        print(f"{resolve_path(args.config)}: OK ({config.scheme.name}, {config.scheme.website}, "
+              f"{len(config.social)} social account(s))")
+    return EXIT_OK
+
+
+def cmd_checks(args) -> int:
+    for name, doc, codes in checks.describe():
+        print(f"{name:<16} {doc}")
+        print(f"{'':<16} codes: {', '.join(codes)}")
+    return EXIT_OK
