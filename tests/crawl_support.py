@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
@@ -58,9 +59,14 @@ def link_farm(root: Path, count: int, links_per_page: int = 8, images: int = 0, 
 
 
 def crawl(config_path: Path, *, stop: threading.Event | None = None, backoff: float = 0.05,
-          on_page=None) -> tuple[Snapshot, dict[str, int]]:
-    """Crawl the configured site as the pipeline does; returns the snapshot and the request counts."""
+          on_page=None, **crawl_settings) -> tuple[Snapshot, dict[str, int]]:
+    """Crawl the configured site as the pipeline does; returns the snapshot and the request counts.
+
+    `crawl_settings` override [crawl] keys the config already sets (timeout_seconds…).
+    """
     config = load(config_path)
+    if crawl_settings:
+        config = replace(config, crawl=replace(config.crawl, **crawl_settings))
     stop = stop or threading.Event()
     cache = Cache(Path(config.storage) / "cache.sqlite3")
     fetcher = Fetcher.for_config(config, cache=cache, stop=stop)

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -42,6 +43,7 @@ class FetchResult:
     truncated: bool = False           # body cut at the size cap
     robots_blocked: bool = False
     too_large: bool = False           # over the size cap: the body was not (fully) read
+    redirect_unfollowed: bool = False  # `follow` declined the redirect target (already fetched elsewhere)
     body_skipped: bool = False        # not read: a HEAD, a status-only check or an unwanted type
     cached: Validators | None = None  # the validators we sent, with their cached payload
 
@@ -179,16 +181,19 @@ class Fetcher:
     # --- fetching -----------------------------------------------------------
     def fetch(self, url: str, method: str = "GET", *, max_bytes: int = 10 * 2**20, conditional: bool = False,
               robots: bool = True, headers: dict[str, str] | None = None, params: dict | None = None,
-              body: bool = True, body_types: tuple[str, ...] | None = None) -> FetchResult:
+              body: bool = True, body_types: tuple[str, ...] | None = None,
+              follow: Callable[[str], bool] | None = None) -> FetchResult:
         """Fetch with every guard. Never raises for network trouble: see `FetchResult.error`.
 
         `body=False` checks the status only; `body_types` reads the body only for those
         content types (or none declared), so a PDF behind a page link is never downloaded.
+        `follow(target)` may decline a redirect (the crawl already has that page): the result
+        is then the redirect itself, with `final_url` the target and `redirect_unfollowed` set.
         """
         attempt = 0
         while True:
             result = self._get(url, method, max_bytes=max_bytes, conditional=conditional, robots=robots,
-                               headers=headers, params=params, body=body, body_types=body_types)
+                               headers=headers, params=params, body=body, body_types=body_types, follow=follow)
             if result.status not in RETRY_STATUSES or attempt >= self.retries or self.stop.is_set():
                 return result
             wait = _retry_after(result.headers.get("retry-after"), default=self.backoff * 2.0 ** attempt)
@@ -213,7 +218,7 @@ class Fetcher:
 
     def _get(self, url: str, method: str, *, max_bytes: int, conditional: bool, robots: bool,
              headers: dict[str, str] | None = None, params: dict | None = None, body: bool = True,
-             body_types: tuple[str, ...] | None = None) -> FetchResult:
+             body_types: tuple[str, ...] | None = None, follow: Callable[[str], bool] | None = None) -> FetchResult:
         result = FetchResult(url=url)
         current, seen = url, {url}
         for _hop in range(self.max_redirects + 1):
@@ -239,6 +244,9 @@ class Fetcher:
             if nxt is None:
                 break
             current = nxt
+            if follow is not None and not follow(nxt):
+                result.redirect_unfollowed = True
+                break
             if result.status == 303:
                 method = "GET"
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -84,9 +85,13 @@ def is_challenge(r: FetchResult, title: str = "") -> bool:
         and len(r.body) < 200_000
 
 
-def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int) -> Outcome:
-    r = fetcher.fetch_cached(task.url, ("page", "file"), max_bytes=max_bytes, body_types=HTML_TYPES)
+def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[str], bool] | None = None) -> Outcome:
+    """Fetch one page; `claim(url)` is False for a redirect target another task fetches already."""
+    r = fetcher.fetch_cached(task.url, ("page", "file"), max_bytes=max_bytes, body_types=HTML_TYPES, follow=claim)
     out = Outcome(task)
+    if r.redirect_unfollowed:
+        out.link = link_status(task.url, r)
+        return out
     if r.not_modified:
         data = r.cached.data
         out.link = link_status(task.url, r, status=data.get("status") or 200)

@@ -22,7 +22,7 @@ from ..snapshot import Page, Snapshot
 from . import sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
-from .http import Fetcher
+from .http import REDIRECTS, Fetcher
 from .tasks import Outcome, Task
 from .verdict import Verdict
 
@@ -52,6 +52,8 @@ class Crawl:
         self.linked: set[str] = set()        # link targets already queued or checked
         self.pages_done: set[str] = set()    # final URLs of pages recorded
         self.lastmod: dict[str, str | None] = {}
+        self.claimed: set[str] = set()       # page URLs some task fetches: redirects to them stop there
+        self.claim_lock = threading.Lock()
         self.files = 0
         self.done = 0
         self.reused = {"page": 0, "image": 0}
@@ -72,6 +74,7 @@ class Crawl:
                 future.cancel()
         if self.stop.is_set():
             self.snapshot.complete = False
+        self._resolve_redirects()
         self.verdict.finish(self.frontier.truncation())
         self._stats(time.monotonic() - clock, before)
 
@@ -109,7 +112,7 @@ class Crawl:
     def _work(self, task: Task) -> Outcome:
         try:
             if task.kind == "page":
-                return tasks.fetch_page(self.fetcher, task, self.page_bytes)
+                return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim)
             if task.kind == "image":
                 return tasks.fetch_image(self.fetcher, task, self.image_bytes)
             if task.kind == "sitemap":
@@ -118,6 +121,13 @@ class Crawl:
         except Exception:  # noqa: BLE001 - one bad resource must not end the crawl
             log.exception("crawling %s failed", task.url)
             return Outcome(task)
+
+    def _claim(self, url: str) -> bool:
+        with self.claim_lock:
+            if url in self.claimed:
+                return False
+            self.claimed.add(url)
+            return True
 
     def _sitemap_urls(self, start: str) -> list[tuple[str, str | None]]:
         origin = start.split("/", 3)
@@ -203,7 +213,16 @@ class Crawl:
     def _add_page(self, url: str, depth: int, seed: str = "") -> None:
         if self.frontier.admit(url, forced=bool(seed)):
             self.linked.add(url)
+            self._claim(url)
             self._queue(Task("page", url, depth, same_site=self.scope.same_site(url), seed=seed))
+
+    def _resolve_redirects(self) -> None:
+        """A link that redirects to a page fetched by another task works as well as that page does."""
+        links = self.snapshot.links
+        for status in links.values():
+            target = links.get(status.final_url or "")
+            if status.status in REDIRECTS and target is not None and target is not status:
+                status.status, status.error, status.blocked = target.status, target.error, target.blocked
 
     def _stats(self, seconds: float, before: dict[str, int]) -> None:
         counts = {k: self.fetcher.counts[k] - before.get(k, 0) for k in self.fetcher.counts}
