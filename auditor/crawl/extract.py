@@ -186,9 +186,10 @@ class _Walker:
                 return
             kind = "source"
         else:
-            src = el.get("src") or el.get("data-src") or el.get("data-lazy-src") or ""
-            if (not src or src.startswith("data:")) and el.get("srcset"):
-                src = el.get("srcset").split(",")[0].strip().split(" ")[0]
+            # Lazy loading puts a placeholder (often a data: URI) in src and the real image elsewhere.
+            candidates = [el.get("src"), el.get("data-src"), el.get("data-lazy-src"),
+                          (el.get("srcset") or el.get("data-srcset") or "").split(",")[0].strip().split(" ")[0]]
+            src = next((c.strip() for c in candidates if c and c.strip() and not c.strip().startswith("data:")), "")
             kind = "img"
         url = normalise_url(src, self.base)
         if not url:
