@@ -1,0 +1,143 @@
+"""Contact details in text: e-mail addresses (also written "name [at] gmail dot com") and
+phone numbers (read by the phonenumbers library, so every way of writing one number is one number).
+
+`find_contacts` returns only what is not allowed: addresses at the site's own domain and
+anything listed in `allowed` (an address, a phone number in any format, or "@domain") pass.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
+
+AT = r"(?:\s*@\s*|\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+)"
+DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+)"
+EMAIL = re.compile(
+    rf"(?<![\w.+-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}){AT}"
+    rf"(?P<domain>[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?(?:{DOT}[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?)*"
+    rf"{DOT}(?P<tld>[a-z]{{2,24}}))(?![\w-])",
+    re.I)
+SEPARATOR = re.compile(r"\s*[\[({<]?\s*dot\s*[\])}>]?\s*|\s*\.\s*", re.I)
+PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER}
+WEBMAIL = {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "live.com",
+           "live.co.uk", "yahoo.com", "yahoo.co.uk", "icloud.com", "me.com", "aol.com", "aol.co.uk",
+           "btinternet.com", "sky.com", "talktalk.net", "virginmedia.com", "protonmail.com", "proton.me",
+           "msn.com", "mail.com", "gmx.com", "gmx.co.uk", "ntlworld.com", "blueyonder.co.uk", "tiscali.co.uk"}
+# Second-level public suffixes: sharing one of these is not sharing a domain.
+PUBLIC_SECOND = {"co.uk", "org.uk", "ac.uk", "gov.uk", "nhs.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk",
+                 "sch.uk", "police.uk", "com.au", "org.au", "co.nz", "org.nz"}
+
+
+@dataclass(frozen=True)
+class Contact:
+    kind: str          # email | phone
+    value: str         # normalised: lower-case address, or E.164 number
+    masked: str        # the middle hidden, safe to show in a report
+    written: str       # as found (not for reports: it is the personal data itself)
+    personal: bool     # a webmail address or a mobile number, rather than another organisation's
+
+
+def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> list[Contact]:
+    """Contact details in `text` that are neither the site's own nor allowed, each once."""
+    allow = Allowed.build(allowed, site_host)
+    found: dict[str, Contact] = {}
+    for contact in [*find_emails(text), *find_phones(text)]:
+        if not allow.covers(contact) and contact.value not in found:
+            found[contact.value] = contact
+    return list(found.values())
+
+
+def find_emails(text: str) -> list[Contact]:
+    out = []
+    for match in EMAIL.finditer(text or ""):
+        obfuscated = "@" not in match.group()
+        if obfuscated and not re.search(r"\bdot\b", match.group("domain"), re.I) and " at " in match.group():
+            continue   # "meet at home.com" style prose, not an obfuscated address
+        local = match.group("local").lower().strip(".")
+        domain = ".".join(p for p in SEPARATOR.split(match.group("domain").lower()) if p)
+        value = f"{local}@{domain}"
+        out.append(Contact("email", value, mask_email(local, domain), match.group(), domain in WEBMAIL))
+    return out
+
+
+def find_phones(text: str) -> list[Contact]:
+    out = []
+    for match in PhoneNumberMatcher(text or "", "GB", leniency=Leniency.VALID):
+        number = match.number
+        if phonenumbers.number_type(number) not in PERSONAL_TYPES:
+            continue
+        value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        out.append(Contact("phone", value, mask_phone(number), match.raw_string, True))
+    return out
+
+
+def phone_value(written: str) -> str | None:
+    """E.164 form of a phone number written any way, or None."""
+    try:
+        number = phonenumbers.parse(written, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def mask_email(local: str, domain: str) -> str:
+    keep = local[:1] if len(local) <= 3 else local[:2]
+    return f"{keep}{'*' * max(3, len(local) - len(keep) - 1)}{local[-1:] if len(local) > 3 else ''}@{domain}"
+
+
+def mask_phone(number) -> str:
+    """National format with all but the first three and last three digits hidden."""
+    shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL
+                                       if number.country_code == 44 else PhoneNumberFormat.INTERNATIONAL)
+    total = sum(c.isdigit() for c in shown)
+    seen, out = 0, []
+    for char in shown:
+        if char.isdigit():
+            seen += 1
+            char = char if seen <= 3 or seen > total - 3 else "*"
+        out.append(char)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Allowed:
+    values: frozenset[str]
+    domains: tuple[str, ...]
+
+    @classmethod
+    def build(cls, allowed: Iterable[str], site_host: str) -> "Allowed":
+        values, domains = set(), [_bare(site_host)] if site_host else []
+        for entry in allowed:
+            entry = entry.strip().lower()
+            if entry.startswith("@"):
+                domains.append(entry[1:])
+            elif "@" in entry:
+                values.add(entry)
+            elif phone_value(entry):
+                values.add(phone_value(entry))
+        return cls(frozenset(values), tuple(d for d in domains if d))
+
+    def covers(self, contact: Contact) -> bool:
+        if contact.value in self.values:
+            return True
+        if contact.kind != "email":
+            return False
+        domain = contact.value.rsplit("@", 1)[1]
+        return any(_same_site(domain, own) for own in self.domains)
+
+
+def _bare(host: str) -> str:
+    host = (host or "").lower().split(":")[0].strip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _same_site(domain: str, own: str) -> bool:
+    """`domain` is `own`, a subdomain of it, or its parent organisation's domain."""
+    if domain == own or domain.endswith("." + own):
+        return True
+    return own.endswith("." + domain) and domain.count(".") >= 1 and domain not in PUBLIC_SECOND
