@@ -43,7 +43,7 @@ def page_problems(page: Page, images: dict[str, ImageInfo]) -> Iterator[tuple[Im
             continue
         text = link_texts.get(use.link, "") if use.link else ""
         problem = alt_problem(use)
-        if problem is None and use.link and not text and not _named(use):
+        if problem is None and use.link and not text and not _named(use) and not (use.alt or "").strip():
             problem = "unnamed link"
         if problem:
             yield use, problem, text
