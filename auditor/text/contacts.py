@@ -14,13 +14,19 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
 # Spaces only within a line, and never around a real ".", or a sentence's full stop joins the next word.
-AT = r"(?:[ \t]*@[ \t]*|[ \t]*[\[({<][ \t]*at[ \t]*[\])}>][ \t]*|[ \t]+at[ \t]+)"
+AT = r"(?:[ \t]*@[ \t]*|[ \t]*[\[({<][ \t]*at[ \t]*[\])}>][ \t]*)"
 DOT = r"(?:\.|[ \t]*[\[({<][ \t]*dot[ \t]*[\])}>][ \t]*|[ \t]+dot[ \t]+)"
-EMAIL = re.compile(
-    rf"(?<![\w.+-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}){AT}"
-    rf"(?P<domain>[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?(?:{DOT}[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?)*"
-    rf"{DOT}(?P<tld>[a-z]{{2,24}}))(?![\w-])",
-    re.I)
+# "name at gmail dot com": a plain "at" only counts with a plain "dot", else "meet at home.com" would.
+WORD_AT, WORD_DOT = r"[ \t]+at[ \t]+", r"[ \t]+dot[ \t]+"
+LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+
+
+def _address(at: str, dot: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w.+-])(?P<local>[a-z0-9][a-z0-9._%+-]{{0,63}}){at}"
+                      rf"(?P<domain>{LABEL}(?:{dot}{LABEL})*{dot}(?P<tld>[a-z]{{2,24}}))(?![\w-])", re.I)
+
+
+EMAILS = (_address(AT, DOT), _address(WORD_AT, WORD_DOT))
 SEPARATOR = re.compile(r"\s*[\[({<]?\s*dot\s*[\])}>]?\s*|\s*\.\s*", re.I)
 PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER}
 WEBMAIL = {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "live.com",
@@ -52,16 +58,19 @@ def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> lis
 
 
 def find_emails(text: str) -> list[Contact]:
-    out = []
-    for match in EMAIL.finditer(text or ""):
-        obfuscated = "@" not in match.group()
-        if obfuscated and not re.search(r"\bdot\b", match.group("domain"), re.I) and " at " in match.group():
-            continue   # "meet at home.com" style prose, not an obfuscated address
-        local = match.group("local").lower().strip(".")
-        domain = ".".join(p for p in SEPARATOR.split(match.group("domain").lower()) if p)
-        value = f"{local}@{domain}"
-        out.append(Contact("email", value, mask_email(local, domain), match.group(), domain in WEBMAIL))
+    out, taken = [], []
+    for pattern in EMAILS:
+        for match in pattern.finditer(text or ""):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                taken.append(match.span())
+                out.append(_email(match))
     return out
+
+
+def _email(match: re.Match) -> Contact:
+    local = match.group("local").lower().strip(".")
+    domain = ".".join(p for p in SEPARATOR.split(match.group("domain").lower()) if p)
+    return Contact("email", f"{local}@{domain}", mask_email(local, domain), match.group(), domain in WEBMAIL)
 
 
 def find_phones(text: str) -> list[Contact]:
