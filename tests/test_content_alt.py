@@ -38,6 +38,7 @@ def test_header_logo_missing_alt_is_one_finding_for_all_pages(ctx):
     '<img src="/a.jpg" role="presentation">',
     '<img src="/a.jpg" aria-hidden="true">',
     '<img src="/a.gif" width="1" height="1">',                    # spacer
+    '<img src="/pixel.gif" style="display: none">',               # tracking pixel
     '<img src="/a.jpg" aria-label="Families at our picnic">',
     '<img src="/a.jpg" alt="Families at our picnic">',
     '<a href="/donate"><img src="/a.jpg" alt="Donate"></a>',

@@ -52,3 +52,17 @@ def test_footer_notice_preferred_over_photo_credits(ctx):
     page = html_page("<html><body><main><p>Photo © 2015 J. Smith</p></main><footer>© 2026 Home-Start</footer>"
                      "</body></html>")
     assert site_findings(copyright, [page], ctx) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The copyright law changed in 2019.", "We have 2019 families", "copyright 1850",
+    "Opening hours 2019-2020 (c) see below",
+])
+def test_not_notices(ctx, text):
+    page = html_page(f"<html><body><p>{text}</p></body></html>")
+    assert site_findings(copyright, [page], ctx) == []
+
+
+def test_long_scheme_name_in_notice():
+    [notice] = find_copyright_notices("Copyright © Home-Start Barnet, Brent and Harrow 2016–2019. All rights reserved.")
+    assert notice.year == 2019

@@ -79,3 +79,15 @@ def test_not_dates(text):
 def test_nearest_year_skips_missing_leap_day():
     assert nearest_year(date(2024, 2, 29), date(2026, 11, 24)) is None
     assert nearest_year(date(2024, 2, 29), date(2027, 11, 24)) == date(2028, 2, 29)
+
+
+def test_repeating_jsonld_event_is_not_past(ctx):
+    head = ('<script type="application/ld+json">{"@type": "Event", "name": "Stay and play", "startDate": "2024-01-09",'
+            '"eventSchedule": {"@type": "Schedule", "byDay": "https://schema.org/Tuesday"}}</script>')
+    assert page_findings(events, html_page(body("<p>x</p>", head)), ctx) == []
+
+
+def test_dates_outside_event_sections_are_ignored(ctx):
+    html = body("<h2>Join us</h2><p>We were founded on 3 March 1998.</p>"
+                "<h2>Upcoming events</h2><p>Fun day 15 June 2027</p>")
+    assert page_findings(events, html_page(html), ctx) == []

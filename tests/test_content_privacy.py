@@ -42,7 +42,7 @@ def test_allowed_number_matches_in_any_format(written):
     "Your reference: 07534201987123", "Tickets £15.06 or £1,234.56", "Saturday 15/06/2024",
     "Office 020 8952 1234", "Helpline 0800 068 6368",
     "Write to info@homestart-test.org.uk or trustees@mail.homestart-test.org.uk",
-    "Meet at home.com", "Meet at the park dot com",
+    "Meet at home.com", "Meet at the park dot com", "logo@2x.png",
 ])
 def test_traps(text):
     assert find_contacts(text, HOST, ALLOWED) == []

@@ -106,3 +106,24 @@ def test_last_update_picks_latest_within_strongest_tier():
     page = html_page(body("<p>Posted on 2 May 2020</p><p>Posted on 9 July 2021</p>"))
     best = stale.last_update(page, NOW.date())
     assert (best.day, best.tier) == (date(2021, 7, 9), "published")
+
+
+def test_a_newer_posted_date_on_the_page_counts(ctx):
+    head = '<meta property="article:modified_time" content="2020-01-10">'
+    page = html_page(body("<h2>Latest news</h2><p>Posted on 2 November 2026</p>", head))
+    assert page_findings(stale, page, ctx) == []
+
+
+def test_sitemap_and_header_only_when_the_page_has_no_dates_of_its_own(ctx):
+    page = html_page(body("<p>Last reviewed: 5 January 2022</p>"), sitemap_lastmod="2026-10-01",
+                     headers={"last-modified": "Thu, 01 Oct 2026 08:00:00 GMT"})
+    [finding] = page_findings(stale, page, ctx)
+    assert finding.evidence["source"] == "the \u201cLast reviewed 5 January 2022\u201d line on the page"
+
+
+def test_files_that_are_not_pages_are_skipped(ctx):
+    page = html_page(body("<p>x</p>"), content_type="application/pdf",
+                     headers={"last-modified": "Tue, 02 May 2018 08:00:00 GMT"})
+    assert page_findings(stale, page, ctx) == []
+    page.content_type = "text/html; charset=utf-8"
+    assert len(page_findings(stale, page, ctx)) == 1

@@ -69,7 +69,9 @@ def _named(use: ImageUse) -> bool:
 
 def _hidden(use: ImageUse) -> bool:
     role = use.attrs.get("role", "").lower()
-    return role in ("presentation", "none") or use.attrs.get("aria-hidden", "").lower() == "true"
+    style = use.attrs.get("style", "").replace(" ", "").lower()
+    return (role in ("presentation", "none") or use.attrs.get("aria-hidden", "").lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
 
 
 def _spacer(use: ImageUse, info: ImageInfo | None) -> bool:

@@ -14,7 +14,7 @@ CODES = ("event.past",)
 
 PROMOTING = re.compile(r"\b(?:upcoming|what['\u2019]?s\s+on|coming\s+(?:up|soon)|forthcoming|future\s+events?"
                        r"|dates?\s+for\s+(?:your|the)\s+diary|diary\s+dates|next\s+(?:events?|sessions?|meetings?)"
-                       r"|events?(?:\s+calendar)?|join\s+us)\b", re.I)
+                       r"|events?(?:\s+calendar)?)\b", re.I)
 LOOKING_BACK = re.compile(r"\b(?:past|previous|recent|earlier|archive[ds]?|report|review|gallery|photos"
                           r"|last\s+year|took\s+place|highlights|news)\b", re.I)
 
@@ -34,8 +34,8 @@ def _jsonld_events(page: Page, today: date) -> Iterator[Finding]:
     for item in page.jsonld:
         kind = item.get("@type")
         kinds = kind if isinstance(kind, list) else [kind]
-        if not any(isinstance(k, str) and k.endswith("Event") for k in kinds):
-            continue
+        if not any(isinstance(k, str) and k.endswith("Event") for k in kinds) or item.get("eventSchedule"):
+            continue   # a repeating event's start is its first time, not its last
         end = _first_date(item.get("endDate")) or _first_date(item.get("startDate"))
         if end is None or end >= today:
             continue

@@ -20,9 +20,10 @@ PUBLISHED_META = ("article:published_time", "datepublished", "dcterms.created", 
 UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised)\b(?:\s+on)?\s*[:\-–]?", re.I)
 POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
 DYNAMIC_SECONDS = 120
-# Strongest first. A published date only says the page is at least that old, so later
-# evidence from the weaker tiers may move it forward.
-TIERS = ("modified", "published", "sitemap", "http")
+# The page's own dates (visible lines, metadata) are the strongest evidence, then the
+# sitemap, then the HTTP header. A published date only says the page is at least that old,
+# so later evidence from the weaker sources may move it forward.
+PAGE_OWN = ("modified", "published")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Evidence:
 def check_page(page: Page, ctx) -> Iterator[Finding]:
     fresh = ctx.config.freshness
     url = page_url(page)
-    if (page.status or 200) >= 400 or is_exempt(url, fresh.exempt) or is_exempt(page.url, fresh.exempt):
+    if not _is_html(page) or is_exempt(url, fresh.exempt) or is_exempt(page.url, fresh.exempt):
         return
     best = last_update(page, ctx.now.date())
     if best is None or (ctx.now.date() - best.day).days <= fresh.stale_after_days:
@@ -51,14 +52,17 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
 def last_update(page: Page, today: date) -> Evidence | None:
     """The page's last update from the strongest evidence it carries; None without any."""
     found = [e for e in evidence(page, today) if e.day <= today]
-    for tier in TIERS:
+    own = [e for e in found if e.tier in PAGE_OWN]
+    if own:
+        # the latest of the page's own dates: a "Posted on" yesterday means the page changed yesterday
+        best = max(own, key=lambda e: (e.day, e.tier == "modified"))
+        if best.tier == "published":
+            best = max([best, *(e for e in found if e.tier not in PAGE_OWN)], key=lambda e: e.day)
+        return best
+    for tier in ("sitemap", "http"):
         candidates = [e for e in found if e.tier == tier]
         if candidates:
-            best = max(candidates, key=lambda e: e.day)
-            if tier == "published":
-                later = [e for e in found if e.tier in ("sitemap", "http") and e.day > best.day]
-                best = max(later, key=lambda e: e.day) if later else best
-            return best
+            return max(candidates, key=lambda e: e.day)
     return None
 
 
@@ -71,6 +75,11 @@ def evidence(page: Page, today: date) -> list[Evidence]:
     if http:
         out.append(Evidence(http, "http", "the server's Last-Modified header"))
     return out
+
+
+def _is_html(page: Page) -> bool:
+    html = not page.content_type or "html" in page.content_type.lower()
+    return html and (page.status or 200) < 400
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:

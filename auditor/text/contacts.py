@@ -27,6 +27,7 @@ def _address(at: str, dot: str) -> re.Pattern:
 
 
 EMAILS = (_address(AT, DOT), _address(WORD_AT, WORD_DOT))
+FILE_ENDINGS = {"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "pdf", "html", "php"}   # logo@2x.png
 SEPARATOR = re.compile(r"\s*[\[({<]?\s*dot\s*[\])}>]?\s*|\s*\.\s*", re.I)
 PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER}
 WEBMAIL = {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlook.com", "live.com",
@@ -61,6 +62,8 @@ def find_emails(text: str) -> list[Contact]:
     out, taken = [], []
     for pattern in EMAILS:
         for match in pattern.finditer(text or ""):
+            if match.group("tld").lower() in FILE_ENDINGS:
+                continue
             if not any(a < match.end() and match.start() < b for a, b in taken):
                 taken.append(match.span())
                 out.append(_email(match))

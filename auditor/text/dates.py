@@ -122,10 +122,13 @@ def parse_moment(value: str | None) -> datetime | None:
     return moment.astimezone(timezone.utc)
 
 
+# "©", "(c)" or "Copyright", then up to six name-like words ("Home-Start Barnet, Brent and Harrow"),
+# then a year or a range; prose such as "copyright law changed in 2019" does not qualify.
+NAME_WORD = r"(?:[A-Z0-9&][\w&.'\u2019-]*,?|and|of|the|for)"
 COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|&copy;|\bcopyright\b)(?:\s*(?:©|\(c\)))?\s*(?:[a-z][\w&.'-]*\s+){0,6}?"
-    r"(?P<first>(?:19|20)\d\d)(?:\s*(?:[-–—/]|to)\s*(?P<last>(?:19|20)\d\d|\d\d)\b)?(?!\d)",
-    re.I)
+    r"(?:©|&copy;|\([cC]\)|\b[Cc]opyright\b|\bCOPYRIGHT\b)(?:\s*(?:©|\([cC]\)))?"
+    rf"(?:\s+{NAME_WORD}){{0,6}}?\s*"
+    r"(?P<first>(?:19|20)\d\d)(?:\s*(?:[-\u2013\u2014/]|to)\s*(?P<last>(?:19|20)\d\d|\d\d)\b)?(?!\d)")
 
 
 @dataclass(frozen=True)
