@@ -74,3 +74,10 @@ def test_icons_and_sharing_images_need_no_alt(ctx):
 def test_useless_alt_texts(ctx, alt):
     [finding] = site_findings(alt_text, [html_page(body(f'<img src="/x/family-day-2.jpg" alt="{alt}">'))], ctx)
     assert finding.evidence["problem"] == "useless"
+
+
+def test_logo_link_beside_a_text_link_to_the_same_page(ctx):
+    html = ('<html><body><header><a href="/"><img src="/logo.png"></a><nav><a href="/">Home</a></nav></header>'
+            '<main><p>x</p></main></body></html>')
+    [finding] = site_findings(alt_text, [html_page(html)], ctx)
+    assert finding.severity == "medium" and "link has no text" in finding.message

@@ -21,8 +21,9 @@ def is_exempt(url: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def page_url(page) -> str:
-    return page.final_url or page.url
+def page_exempt(page, patterns: Iterable[str]) -> bool:
+    """The page, as requested or after redirects, matches one of `patterns`."""
+    return any(is_exempt(url, patterns) for url in {page.url, page.final_url or page.url})
 
 
 @dataclass

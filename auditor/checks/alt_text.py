@@ -35,18 +35,26 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
 
 def page_problems(page: Page, images: dict[str, ImageInfo]) -> Iterator[tuple[ImageUse, str, str]]:
     """(image, "missing" | "useless" | "unnamed link", link text) for each image that needs alt text."""
-    link_texts = {}
-    for link in page.links:
-        link_texts[link.url] = (link_texts.get(link.url, "") + " " + link.text).strip()
     for use in page.images:
         if use.kind not in SHOWN_KINDS or _spacer(use, images.get(use.src)):
             continue
-        text = link_texts.get(use.link, "") if use.link else ""
+        text = _link_text(page, use)
         problem = alt_problem(use)
         if problem is None and use.link and not text and not _named(use) and not (use.alt or "").strip():
             problem = "unnamed link"
         if problem:
             yield use, problem, text
+
+
+def _link_text(page: Page, use: ImageUse) -> str:
+    """The text of the link around the image ("" when that link holds nothing but images).
+
+    Several links may share the image's target (a logo and a "Home" link): a textless one in
+    the same region is taken to be the image's own."""
+    if not use.link:
+        return ""
+    texts = [link.text for link in page.links if link.url == use.link and link.region == use.region]
+    return "" if not texts or "" in texts else texts[0]
 
 
 def alt_problem(use: ImageUse) -> str | None:

@@ -8,7 +8,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Page, Section
 from ..text.dates import spoken, find_event_dates, parse_iso
-from ._common import is_exempt, page_url
+from ._common import page_exempt
 
 CODES = ("event.past",)
 
@@ -20,7 +20,7 @@ LOOKING_BACK = re.compile(r"\b(?:past|previous|recent|earlier|archive[ds]?|repor
 
 
 def check_page(page: Page, ctx) -> Iterator[Finding]:
-    if is_exempt(page_url(page), ctx.config.freshness.exempt) or (page.status or 200) >= 400:
+    if page_exempt(page, ctx.config.freshness.exempt) or (page.status or 200) >= 400:
         return
     today = ctx.now.date()
     seen: set[str] = set()

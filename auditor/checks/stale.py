@@ -9,7 +9,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Page
 from ..text.dates import spoken, find_copyright_notices, find_dates, parse_iso, parse_moment
-from ._common import is_exempt, page_url
+from ._common import page_exempt
 
 CODES = ("content.stale",)
 
@@ -35,8 +35,7 @@ class Evidence:
 
 def check_page(page: Page, ctx) -> Iterator[Finding]:
     fresh = ctx.config.freshness
-    url = page_url(page)
-    if not _is_html(page) or is_exempt(url, fresh.exempt) or is_exempt(page.url, fresh.exempt):
+    if not _is_html(page) or page_exempt(page, fresh.exempt):
         return
     best = last_update(page, ctx.now.date())
     if best is None or (ctx.now.date() - best.day).days <= fresh.stale_after_days:
