@@ -4,7 +4,7 @@ import pytest
 
 from auditor.checks import events
 from auditor.text.dates import find_event_dates, nearest_year
-from content_support import NOW, body, context, fixture_page, html_page, page_findings
+from content_support import NOW, SITE, body, context, fixture_page, html_page, site_findings
 
 TODAY = NOW.date()
 
@@ -15,7 +15,7 @@ def ctx(write_config):
 
 
 def test_fixture_events_page(ctx):
-    found = page_findings(events, fixture_page("events.html"), ctx)
+    found = site_findings(events, [fixture_page("events.html")], ctx)
     by_date = {f.evidence["date"]: f for f in found}
     # the past JSON-LD event, and the picnic listed under "Upcoming events"
     assert set(by_date) == {"2026-06-15", "2026-06-13"}
@@ -27,7 +27,7 @@ def test_fixture_events_page(ctx):
 
 
 def test_future_undated_and_past_section_events_are_not_flagged(ctx):
-    found = page_findings(events, fixture_page("events.html"), ctx)
+    found = site_findings(events, [fixture_page("events.html")], ctx)
     text = " ".join(f.message for f in found)
     for absent in ("Winter Fair", "Volunteer training", "Christmas party", "Stay and play", "Quiz night"):
         assert absent not in text
@@ -36,20 +36,20 @@ def test_future_undated_and_past_section_events_are_not_flagged(ctx):
 def test_only_promoting_headings_count(ctx):
     html = body("<h2>Our history</h2><p>Founded on 3 March 1998.</p>"
                 "<h2>What's on</h2><p>Toddler group – Monday 2 March 2026</p>")
-    [finding] = page_findings(events, html_page(html), ctx)
+    [finding] = site_findings(events, [html_page(html)], ctx)
     assert finding.evidence["heading"] == "What's on" and finding.evidence["date"] == "2026-03-02"
 
 
 def test_exempted_page_is_skipped(ctx):
     html = body("<h2>Upcoming events</h2><p>Fun day 15/06/2024</p>")
-    assert page_findings(events, html_page(html, "https://www.homestart-test.org.uk/events/archive/2024"), ctx) == []
-    assert len(page_findings(events, html_page(html), ctx)) == 1
+    assert site_findings(events, [html_page(html, "https://www.homestart-test.org.uk/events/archive/2024")], ctx) == []
+    assert len(site_findings(events, [html_page(html)], ctx)) == 1
 
 
 def test_jsonld_event_subtype_and_start_date_only(ctx):
     head = ('<script type="application/ld+json">[{"@type": "SocialEvent", "name": "Quiz", "startDate": "2025-02-01"},'
             '{"@type": "Event", "name": "Gala", "startDate": "2026-11-24T19:00:00Z"}]</script>')
-    [finding] = page_findings(events, html_page(body("<p>x</p>", head)), ctx)
+    [finding] = site_findings(events, [html_page(body("<p>x</p>", head))], ctx)
     assert finding.evidence["event"] == "Quiz" and finding.evidence["type"] == "SocialEvent"
 
 
@@ -84,10 +84,19 @@ def test_nearest_year_skips_missing_leap_day():
 def test_repeating_jsonld_event_is_not_past(ctx):
     head = ('<script type="application/ld+json">{"@type": "Event", "name": "Stay and play", "startDate": "2024-01-09",'
             '"eventSchedule": {"@type": "Schedule", "byDay": "https://schema.org/Tuesday"}}</script>')
-    assert page_findings(events, html_page(body("<p>x</p>", head)), ctx) == []
+    assert site_findings(events, [html_page(body("<p>x</p>", head))], ctx) == []
 
 
 def test_dates_outside_event_sections_are_ignored(ctx):
     html = body("<h2>Join us</h2><p>We were founded on 3 March 1998.</p>"
                 "<h2>Upcoming events</h2><p>Fun day 15 June 2027</p>")
-    assert page_findings(events, html_page(html), ctx) == []
+    assert site_findings(events, [html_page(html)], ctx) == []
+
+
+def test_sidebar_event_on_every_page_is_one_finding(ctx):
+    html = ('<html><body><main><h1>Page</h1><p>Text</p></main><aside><h2>Coming up</h2>'
+            '<p>Summer picnic – 13/06/2026</p></aside></body></html>')
+    pages = [html_page(html, SITE + name) for name in ("", "about", "contact")]
+    [finding] = site_findings(events, pages, ctx)
+    assert finding.url == SITE and finding.evidence["page_count"] == 3
+    assert "on 3 pages" in finding.message and "under \u201cComing up\u201d" in finding.message
