@@ -43,6 +43,7 @@ def test_allowed_number_matches_in_any_format(written):
     "Office 020 8952 1234", "Helpline 0800 068 6368",
     "Write to info@homestart-test.org.uk or trustees@mail.homestart-test.org.uk",
     "Meet at home.com", "Meet at the park dot com", "logo@2x.png",
+    "Referrals: referrals@barnet.gov.uk or info@home-start.org.uk",
 ])
 def test_traps(text):
     assert find_contacts(text, HOST, ALLOWED) == []
@@ -59,6 +60,11 @@ def test_email_forms(written, value):
     assert contact.value == value
     [contact] = find_contacts(f"Email {written} today.", HOST, ALLOWED)
     assert contact.value == value and contact.personal
+
+
+def test_webmail_shared_mailbox_still_counts():
+    [contact] = find_contacts("Write to info.homestart@gmail.com", HOST, [])
+    assert contact.personal
 
 
 def test_other_organisation_address_is_medium(ctx):

@@ -1,8 +1,9 @@
 """Contact details in text: e-mail addresses (also written "name [at] gmail dot com") and
 phone numbers (read by the phonenumbers library, so every way of writing one number is one number).
 
-`find_contacts` returns only what is not allowed: addresses at the site's own domain and
-anything listed in `allowed` (an address, a phone number in any format, or "@domain") pass.
+`find_contacts` returns only what is not allowed: addresses at the site's own domain, other
+organisations' shared mailboxes (info@, referrals@…) and anything listed in `allowed` (an
+address, a phone number in any format, or "@domain") pass. Webmail addresses always count.
 """
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ WEBMAIL = {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.co.uk", "outlo
            "live.co.uk", "yahoo.com", "yahoo.co.uk", "icloud.com", "me.com", "aol.com", "aol.co.uk",
            "btinternet.com", "sky.com", "talktalk.net", "virginmedia.com", "protonmail.com", "proton.me",
            "msn.com", "mail.com", "gmx.com", "gmx.co.uk", "ntlworld.com", "blueyonder.co.uk", "tiscali.co.uk"}
+# An organisation's shared mailbox is a contact point, not a person's details.
+ROLE_MAILBOXES = re.compile(
+    r"^(?:info|information|enquiries|enquiry|inquiries|admin|office|hello|contact|contactus|mail|post"
+    r"|reception|referrals?|safeguarding|support|help|helpline|advice|press|media|comms|communications"
+    r"|volunteers?|volunteering|fundraising|donations?|events?|bookings?|accounts|finance|hr|jobs|careers"
+    r"|recruitment|team|general|noreply|no-reply|privacy|dpo|data\.?protection|complaints|feedback|web"
+    r"|webmaster|marketing|membership|training|services?)(?:[._-]?\w{0,12})?$", re.I)
 # Second-level public suffixes: sharing one of these is not sharing a domain.
 PUBLIC_SECOND = {"co.uk", "org.uk", "ac.uk", "gov.uk", "nhs.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk",
                  "sch.uk", "police.uk", "com.au", "org.au", "co.nz", "org.nz"}
@@ -53,6 +61,8 @@ def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> lis
     allow = Allowed.build(allowed, site_host)
     found: dict[str, Contact] = {}
     for contact in [*find_emails(text), *find_phones(text)]:
+        if contact.kind == "email" and not contact.personal and ROLE_MAILBOXES.match(contact.value.split("@")[0]):
+            continue
         if not allow.covers(contact) and contact.value not in found:
             found[contact.value] = contact
     return list(found.values())
