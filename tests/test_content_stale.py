@@ -127,3 +127,20 @@ def test_files_that_are_not_pages_are_skipped(ctx):
     assert page_findings(stale, page, ctx) == []
     page.content_type = "text/html; charset=utf-8"
     assert len(page_findings(stale, page, ctx)) == 1
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Last reviewed: June 2022", "2022-06-30"),
+    ("Page updated February 2024. Next review due 2025", "2024-02-29"),
+    ("Last updated on 03/03/2021 at 10:15", "2021-03-03"),
+    ("Updated: Tuesday 3rd March 2021", "2021-03-03"),
+])
+def test_visible_date_forms(ctx, line, expected):
+    [finding] = page_findings(stale, html_page(body(f"<p>{line}</p>")), ctx)
+    assert finding.evidence["last_updated"] == expected
+
+
+@pytest.mark.parametrize("line", ["We updated our privacy policy after the 2019 review.", "Updated guidance",
+                                  "Last updated: see www.example.org/2019/03/03/"])
+def test_labels_without_a_date_after_them(ctx, line):
+    assert page_findings(stale, html_page(body(f"<p>{line}</p>")), ctx) == []

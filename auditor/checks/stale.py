@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..findings import Finding
 from ..snapshot import Page
-from ..text.dates import spoken, find_copyright_notices, find_dates, parse_iso, parse_moment
+from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
 from ._common import page_exempt
 
 CODES = ("content.stale",)
@@ -84,11 +84,10 @@ def _is_html(page: Page) -> bool:
 def _visible(text: str, today: date) -> Iterator[Evidence]:
     for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
         for match in label.finditer(text or ""):
-            after = text[match.end():match.end() + 60].split("\n")[0]
-            dates = [d for d in find_dates(after, today) if d.has_year]
-            if dates and after.strip().startswith(dates[0].text[:3]):
+            found = leading_date(text[match.end():match.end() + 60], today)
+            if found:
                 words = " ".join(match.group().split()).rstrip(":-– ")
-                yield Evidence(dates[0].date, tier, f"the \u201c{words} {dates[0].text}\u201d line on the page")
+                yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page")
 
 
 def _meta(page: Page) -> Iterator[Evidence]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import dateparser
 
@@ -50,6 +50,25 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
             if found:
                 out.append(DateMatch(found[0], match.group().strip(), found[1], line.strip()[:300]))
     return out
+
+
+MONTH_YEAR = re.compile(rf"^\s*(?P<text>{MONTH}\.?,?\s+(?:19|20)\d\d)\b", re.I)
+
+
+def leading_date(text: str, today: date) -> DateMatch | None:
+    """The full date that `text` starts with ("3 March 2021: …"), or a month and year, read as
+    the month's last day so that a page is never made out older than it says."""
+    found = [d for d in find_dates(text.split("\n")[0], today) if d.has_year]
+    if found and text.strip().startswith(found[0].text[:3]):
+        return found[0]
+    match = MONTH_YEAR.match(text)
+    if not match:
+        return None
+    first = parse_text_date("1 " + match.group("text"), today)
+    if first is None:
+        return None
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return DateMatch(last, match.group("text"), True)
 
 
 def find_event_dates(text: str, today: date) -> list[DateMatch]:
