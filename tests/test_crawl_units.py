@@ -8,7 +8,7 @@ from auditor.checks import Context
 from auditor.checks import crawl as crawl_check
 from auditor.config import load
 from auditor.crawl import sitemap
-from auditor.crawl.cache import Cache
+from auditor.crawl.cache import FORMAT, Cache
 from auditor.crawl.extract import decode_html, extract, keep_headers, normalise_url
 from auditor.crawl.frontier import Frontier, Scope, path_pattern, site_key
 from auditor.snapshot import CrawlError, ImageInfo, ImageUse, Link, LinkStatus, Page, Snapshot
@@ -138,7 +138,7 @@ def test_cache_round_trip_and_format_bump(tmp_path):
     assert (v.etag, v.last_modified, v.kind, v.data) == ('"a"', None, "page", {"title": "T"})
     assert again.validators("https://e.org/none") is None
     again.close()
-    assert Cache(tmp_path / "c.sqlite3", fmt=2).validators("https://e.org/") is None
+    assert Cache(tmp_path / "c.sqlite3", fmt=FORMAT + 1).validators("https://e.org/") is None
 
 
 # --- the crawl check ---------------------------------------------------------------------
