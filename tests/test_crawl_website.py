@@ -38,8 +38,10 @@ def test_robots_disallowed_paths_are_never_requested(serve, write_config, tmp_pa
     assert not [p for p in server.paths() if p.startswith("/private/")]
     assert {p.title for p in snapshot.pages} == {"Home", "About"}
     assert not snapshot.links[server.url("/private/secret.html")].broken
-    assert not codes(findings(snapshot, config), "link.broken")
-    assert not codes(findings(snapshot, config), "image.broken")
+    found = findings(snapshot, config)
+    assert not codes(found, "link.broken") and not codes(found, "image.broken")
+    [kept_out] = codes(found, "crawl.error")
+    assert kept_out.severity == "low" and "2 pages the site links to" in kept_out.message
 
 
 def test_robots_forbidding_the_start_page_is_said_plainly(serve, write_config, tmp_path):
@@ -304,8 +306,9 @@ def test_external_links_checked_once_with_head_then_get(serve, write_config, tmp
         return Response(405 if req.method == "HEAD" else 200, b"ok", {"Content-Type": "text/plain"})
 
     ext = serve(routes={"/ok": lambda req, _h: Response(200, b"fine", {"Content-Type": "text/html"}),
-                        "/picky": head_refused, "/gone": lambda req, _h: Response(404, b"no")})
-    links = (ext.url("/ok"), ext.url("/picky"), ext.url("/gone"))
+                        "/picky": head_refused, "/gone": lambda req, _h: Response(404, b"no"),
+                        "/down": lambda req, _h: Response(503, b"down")})
+    links = (ext.url("/ok"), ext.url("/picky"), ext.url("/gone"), ext.url("/down"))
     server = serve(write_site(tmp_path / "site", {"/": page_html("Home", links=links + ("/a/",)),
                                                   "/a/": page_html("A", links=links)}))
     config = write_config(server.url("/"))
@@ -313,8 +316,9 @@ def test_external_links_checked_once_with_head_then_get(serve, write_config, tmp
     assert [p for p in ext.paths() if p != "/robots.txt"].count("/ok") == 1
     assert [r.method for r in ext.requests if r.path == "/picky"] == ["HEAD", "GET"]
     assert snapshot.links[ext.url("/picky")].status == 200 and snapshot.links[ext.url("/ok")].external
+    assert [r.method for r in ext.requests if r.path == "/down"] == ["HEAD", "HEAD"]   # one retry, no GET
     broken = codes(findings(snapshot, config), "link.broken")
-    assert {f.subject for f in broken} == {ext.url("/gone")} and {f.url for f in broken} == {server.url("/"),
+    assert {f.subject for f in broken} == {ext.url("/gone"), ext.url("/down")} and {f.url for f in broken} == {server.url("/"),
                                                                                             server.url("/a/")}
 
 

@@ -185,19 +185,20 @@ class Fetcher:
     def fetch(self, url: str, method: str = "GET", *, max_bytes: int = 10 * 2**20, conditional: bool = False,
               robots: bool = True, headers: dict[str, str] | None = None, params: dict | None = None,
               body: bool = True, body_types: tuple[str, ...] | None = None,
-              follow: Callable[[str], bool] | None = None) -> FetchResult:
+              follow: Callable[[str], bool] | None = None, retries: int | None = None) -> FetchResult:
         """Fetch with every guard. Never raises for network trouble: see `FetchResult.error`.
 
         `body=False` checks the status only; `body_types` reads the body only for those
         content types (or none declared), so a PDF behind a page link is never downloaded.
         `follow(target)` may decline a redirect (the crawl already has that page): the result
         is then the redirect itself, with `final_url` the target and `redirect_unfollowed` set.
+        `retries` overrides the Fetcher's count of retries on 429/5xx.
         """
-        attempt = 0
+        attempt, retries = 0, self.retries if retries is None else retries
         while True:
             result = self._get(url, method, max_bytes=max_bytes, conditional=conditional, robots=robots,
                                headers=headers, params=params, body=body, body_types=body_types, follow=follow)
-            if result.status not in RETRY_STATUSES or attempt >= self.retries or self.stop.is_set():
+            if result.status not in RETRY_STATUSES or attempt >= retries or self.stop.is_set():
                 return result
             wait = _retry_after(result.headers.get("retry-after"), default=self.backoff * 2.0 ** attempt)
             if wait > MAX_RETRY_WAIT:

@@ -89,7 +89,8 @@ class Crawl:
         self._queue(Task("sitemap", start, same_site=True))
 
     def _fill(self, pool: ThreadPoolExecutor) -> None:
-        while len(self.inflight) < self.workers * 2:
+        # A little ahead of the pool, so that checks running in this thread do not leave it idle.
+        while len(self.inflight) < self.workers * 3:
             task = self._next()
             if task is None:
                 return
