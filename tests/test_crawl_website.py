@@ -122,18 +122,21 @@ def test_per_pattern_cap_bounds_a_calendar_trap(serve, write_config, tmp_path):
 
 def test_redirects_are_followed_once_and_loops_reported(serve, write_config, tmp_path):
     moved = lambda req, _h: Response(301, b"", {"Location": "/about/"})  # noqa: E731
+    to_gone = lambda req, _h: Response(302, b"", {"Location": "/gone.html"})  # noqa: E731
     loop_a = lambda req, _h: Response(302, b"", {"Location": "/loop-b"})  # noqa: E731
     loop_b = lambda req, _h: Response(302, b"", {"Location": "/loop-a"})  # noqa: E731
     server = serve(write_site(tmp_path / "site", {
-        "/": page_html("Home", links=("/old", "/about/", "/loop-a")), "/about/": page_html("About")}),
-        routes={"/old": moved, "/loop-a": loop_a, "/loop-b": loop_b})
+        "/": page_html("Home", links=("/old", "/about/", "/loop-a", "/moved-away")),
+        "/about/": page_html("About", links=("/gone.html",))}),
+        routes={"/old": moved, "/loop-a": loop_a, "/loop-b": loop_b, "/moved-away": to_gone})
     config = write_config(server.url("/"))
     snapshot, _ = crawl(config)
     assert [p.title for p in snapshot.pages].count("About") == 1
     assert server.paths("GET").count("/about/") == 1
-    broken = codes(findings(snapshot, config), "link.broken")
-    assert [f.subject for f in broken] == [server.url("/loop-a")]
-    assert "redirect loop" in broken[0].message
+    broken = {f.subject: f.message for f in codes(findings(snapshot, config), "link.broken")}
+    assert set(broken) == {server.url("/loop-a"), server.url("/moved-away"), server.url("/gone.html")}
+    assert "redirect loop" in broken[server.url("/loop-a")] and "404" in broken[server.url("/moved-away")]
+    assert server.paths("GET").count("/gone.html") == 1
 
 
 # --- failures --------------------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
+from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
@@ -144,6 +145,10 @@ class Crawl:
         out = future.result()
         if out.link is not None:
             self.snapshot.links[task.url] = out.link
+            final = out.link.final_url
+            if final and final != task.url and out.link.status not in REDIRECTS:
+                # The redirect's target was fetched here: links straight to it share the outcome.
+                self.snapshot.links.setdefault(final, replace(out.link, url=final))
         if out.reused:
             self.reused[task.kind] += 1
         if task.kind == "page":
@@ -171,8 +176,6 @@ class Crawl:
             return      # reached twice through redirects, or a link that leads off the site
         self.pages_done.add(final)
         self.frontier.mark(final)
-        if final != page.url and out.link is not None:
-            self.snapshot.links.setdefault(final, out.link)
         page.sitemap_lastmod = self.lastmod.get(page.url) or self.lastmod.get(final)
         self.snapshot.pages.append(page)
         if self.on_page:
@@ -212,6 +215,11 @@ class Crawl:
             self._add_page(url, depth)
 
     def _add_page(self, url: str, depth: int, seed: str = "") -> None:
+        with self.claim_lock:
+            taken = url in self.claimed
+        if taken and not seed:
+            self.linked.add(url)     # a redirect led a task there already
+            return
         if self.frontier.admit(url, forced=bool(seed)):
             self.linked.add(url)
             self._claim(url)
