@@ -10,7 +10,8 @@ import pytest
 
 from auditor.config import load
 from auditor.crawl.cache import Cache
-from auditor.crawl.http import Fetcher, _retry_after
+from auditor.crawl.http import Fetcher
+from auditor.crawl.transfer import retry_after
 from tests.conftest import Response
 
 
@@ -92,9 +93,9 @@ def test_retry_after_is_honoured_and_long_waits_are_not(serve, fetcher):
 
 
 def test_retry_after_accepts_seconds_and_http_dates():
-    assert _retry_after("7", 1.0) == 7.0
-    assert 25 <= _retry_after(formatdate(time.time() + 30, usegmt=True), 1.0) <= 31
-    assert _retry_after("soon", 2.0) == 2.0 and _retry_after(None, 0.5) == 0.5
+    assert retry_after("7", 1.0) == 7.0
+    assert 25 <= retry_after(formatdate(time.time() + 30, usegmt=True), 1.0) <= 31
+    assert retry_after("soon", 2.0) == 2.0 and retry_after(None, 0.5) == 0.5
 
 
 def test_stop_interrupts_a_retry_wait(serve, fetcher):
