@@ -188,7 +188,7 @@ class Crawl:
             if url and self.scope.same_site(url):
                 self.lastmod.setdefault(url, lastmod)
                 if not self.scope.excluded(url):
-                    self._add_link(url, 1)
+                    self._add_link(url, 1, declared=True)
 
     def _follow(self, page: Page) -> None:
         for link in page.links:
@@ -199,7 +199,7 @@ class Crawl:
                 self.linked.add(use.src)
                 self._queue(Task("image", use.src, same_site=self.scope.same_site(use.src)))
 
-    def _add_link(self, url: str, depth: int) -> None:
+    def _add_link(self, url: str, depth: int, declared: bool = False) -> None:
         if url in self.linked:
             return
         if not self.scope.same_site(url):
@@ -212,15 +212,15 @@ class Crawl:
                 self.files += 1
                 self._queue(Task("file", url))
         else:
-            self._add_page(url, depth)
+            self._add_page(url, depth, declared=declared)
 
-    def _add_page(self, url: str, depth: int, seed: str = "") -> None:
+    def _add_page(self, url: str, depth: int, seed: str = "", declared: bool = False) -> None:
         with self.claim_lock:
             taken = url in self.claimed
         if taken and not seed:
             self.linked.add(url)     # a redirect led a task there already
             return
-        if self.frontier.admit(url, forced=bool(seed)):
+        if self.frontier.admit(url, forced=bool(seed), declared=declared):
             self.linked.add(url)
             self._claim(url)
             self._queue(Task("page", url, depth, same_site=self.scope.same_site(url), seed=seed))
