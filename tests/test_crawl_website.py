@@ -274,12 +274,14 @@ def test_documents_are_status_checked_never_downloaded(serve, write_config, tmp_
 
 def test_each_image_is_fetched_once_and_broken_ones_reported(serve, write_config, tmp_path):
     root = link_farm(tmp_path / "site", 12, links_per_page=3, images=1)
-    (root / "p" / "5.html").write_text(page_html("Five", images=("/img/0.png", "/img/missing.png", "/img/bad.png")))
+    (root / "p" / "5.html").write_text(page_html("Five", links=("/img/0.png",),
+                                                 images=("/img/0.png", "/img/missing.png", "/img/bad.png")))
     (root / "img" / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     server = serve(root)
     config = write_config(server.url("/"))
     snapshot, _ = crawl(config)
-    assert server.paths("GET").count("/img/0.png") == 1
+    assert server.paths("GET").count("/img/0.png") == 1        # shown on many pages, linked from one
+    assert snapshot.links[server.url("/img/0.png")].status == 200
     info = snapshot.images[server.url("/img/0.png")]
     assert info.format == "PNG" and info.width == 16 and set(info.hashes) >= {"phash", "dhash"}
     broken = {f.subject: f.message for f in codes(findings(snapshot, config), "image.broken")}

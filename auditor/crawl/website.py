@@ -51,6 +51,7 @@ class Crawl:
         self.busy: dict[str, int] = {}
         self.inflight: dict[Future, Task] = {}
         self.linked: set[str] = set()        # link targets already queued or checked
+        self.images_seen: set[str] = set()   # image sources: fetched once, even if also linked
         self.pages_done: set[str] = set()    # final URLs of pages recorded
         self.lastmod: dict[str, str | None] = {}
         self.claimed: set[str] = set()       # page URLs some task fetches: redirects to them stop there
@@ -195,8 +196,8 @@ class Crawl:
             if link.url not in self.linked and not self.scope.excluded(link.url):
                 self._add_link(link.url, page.depth + 1)
         for use in page.images:
-            if use.src not in self.linked:
-                self.linked.add(use.src)
+            if use.src not in self.images_seen:
+                self.images_seen.add(use.src)
                 self._queue(Task("image", use.src, same_site=self.scope.same_site(use.src)))
 
     def _add_link(self, url: str, depth: int, declared: bool = False) -> None:
