@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from . import delivery
 from . import findings as findings_mod
 from .checks import CheckFailure, Context, Runner
 from .config import Config
@@ -135,8 +136,9 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(config, options, result)
+    delivery.publish(result, options.send_email)
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
-                       report_path=str(result.summary_path),
+                       report_path=str(result.report_html or result.summary_path),
                        error="; ".join(result.notes) or None)
 
 
