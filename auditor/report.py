@@ -27,6 +27,7 @@ MAX_ITEMS_PER_CHECK = 10     # folded items shown per check code; the rest are c
 MAX_PLACES = 3               # "/a, /b, /c and 35 more"
 MAX_CHANGES = 20             # per list in "what changed"
 MAX_THUMBNAILS = 20
+MAX_HREF = 2000              # longer addresses are shown (clipped) but not linked
 PHOTO_CHECKS = {"photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn",
                 "photo.consent_scope", "privacy.photo_metadata"}
 SEVERITY_LABELS = {"high": "Urgent", "medium": "Important", "low": "Minor", "info": "For information"}
@@ -196,7 +197,8 @@ def place(url: str, host: str) -> Place:
         label = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     else:
         label = re.sub(r"^[a-z]+://", "", url, flags=re.I)
-    href = url if parts.scheme.lower() in _SAFE_SCHEMES and parts.hostname else None
+    linkable = parts.scheme.lower() in _SAFE_SCHEMES and parts.hostname and len(url) <= MAX_HREF
+    href = url if linkable else None
     return Place(clip(oneline(label), 70), href)
 
 

@@ -101,7 +101,7 @@ def cmd_send_test_email(args) -> int:
         return EXIT_USAGE
     with tempfile.TemporaryDirectory() as tmp:
         rendered = render(sample.sample_result(config, Path(tmp)))
-        rendered.subject = f"[Test] {rendered.subject}"
+        rendered.subject = f"Test report: {rendered.subject}"
         data = mailer.build_message(rendered, config.report).as_bytes()
     try:
         mailer.send(data, config.report.smtp)
