@@ -123,8 +123,11 @@ def view_model(result: "RunResult") -> dict[str, Any]:
 def _headline(result: "RunResult", actions: int) -> str:
     if result.status != "complete":
         return "The audit could not finish"
+    if actions == 0 and result.failures:
+        return "Some checks could not run"
     if actions == 0:
-        return "Some checks could not run" if result.failures else "All clear"
+        seen = result.counts.get("pages", 0) or result.counts.get("posts", 0)
+        return "All clear" if seen else "Nothing could be checked"
     when = f" before {human_date(result.next_run)}" if result.next_run else ""
     return f"{plural(actions, 'thing needs', 'things need')} action{when}"
 
@@ -256,7 +259,7 @@ def _consents(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def _trend(points: list[tuple[str, int]]) -> list[dict[str, Any]]:
     top = max((n for _, n in points), default=0) or 1
-    return [{"label": short_date(when), "count": n, "width": max(2, round(220 * n / top)) if n else 0,
+    return [{"label": short_date(when), "count": n, "width": max(2, round(180 * n / top)) if n else 0,
              "last": i == len(points) - 1} for i, (when, n) in enumerate(points)]
 
 

@@ -100,6 +100,9 @@ def test_clean_audit_sends_a_short_all_clear(result):
     assert rendered.subject == "Home-Start Testshire audit: All clear"
     assert "Nothing on" in rendered.html and "Please check by hand" in rendered.html
     assert "ALL CLEAR" in rendered.text
+    result.counts = {"pages": 0, "images": 0, "posts": 0, "findings": 0}
+    rendered = report.render(result)
+    assert rendered.subject.endswith("Nothing could be checked") and "found no pages or posts" in rendered.text
 
 
 def test_incomplete_and_crashed_runs_say_so(result):
