@@ -11,7 +11,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from auditor import guidance, mailer, report, sample
+from auditor import guidance, mailer, report, report_model, sample
 from auditor.checks import CheckFailure
 from auditor.findings import CODES, Finding
 from auditor.history import Changes
@@ -31,13 +31,13 @@ def result(config, tmp_path):
 
 
 def test_headline_counts_folded_items_and_names_the_next_run(result):
-    model = report.view_model(result)
+    model = report_model.view_model(result)
     assert model["headline"] == f"{len(CODES)} things need action before 1 April 2027"
     assert model["subject"] == f"Home-Start Testshire audit: {model['headline']}"
 
 
 def test_repeats_are_folded_with_the_first_pages_and_a_count(result):
-    items = [i for c in report.view_model(result)["clauses"] for i in c.items if i.check == "logo.missing"]
+    items = [i for c in report_model.view_model(result)["clauses"] for i in c.items if i.check == "logo.missing"]
     assert len(items) == 1
     item = items[0]
     assert item.count == 38 and item.where == "on 38 pages" and item.more_places == 35
@@ -47,7 +47,7 @@ def test_repeats_are_folded_with_the_first_pages_and_a_count(result):
 
 
 def test_findings_are_grouped_by_clause_in_policy_order_with_guidance(result):
-    clauses = report.view_model(result)["clauses"]
+    clauses = report_model.view_model(result)["clauses"]
     assert [c.policy for c in clauses] == ["1.1", "1.4", "1.5", "1.6", "1.7"]
     for clause in clauses:
         assert all(CODES[i.check][0] == clause.policy for i in clause.items)
@@ -120,9 +120,9 @@ def test_incomplete_and_crashed_runs_say_so(result):
 def test_many_distinct_items_of_one_kind_are_capped(result):
     result.findings = [Finding("link.broken", f"{SITE}/p", f"Link {n} fails.", subject=f"{SITE}/gone/{n}")
                        for n in range(25)]
-    clause = report.view_model(result)["clauses"][0]
-    assert len(clause.items) == report.MAX_ITEMS_PER_CHECK and clause.hidden == 25 - report.MAX_ITEMS_PER_CHECK
-    assert "…and 15 more items of the same kinds" in report.render(result).html
+    clause = report_model.view_model(result)["clauses"][0]
+    assert len(clause.items) == report_model.MAX_ITEMS_PER_CHECK and clause.hidden == 25 - report_model.MAX_ITEMS_PER_CHECK
+    assert "…and 17 more items under this clause" in report.render(result).html
 
 
 def test_hostile_text_is_escaped_in_html_and_kept_plain_in_text(result):
@@ -151,9 +151,9 @@ def test_a_subject_cannot_be_injected_into_the_headers(result, tmp_path):
 
 def test_dates_are_written_the_uk_way(result):
     result.next_run = datetime(2027, 10, 1, 7, tzinfo=timezone.utc)
-    assert report.view_model(result)["headline"].endswith("before 1 October 2027")
+    assert report_model.view_model(result)["headline"].endswith("before 1 October 2027")
     result.findings = result.findings[:1]
-    assert report.view_model(result)["headline"] == "1 thing needs action before 1 October 2027"
+    assert report_model.view_model(result)["headline"] == "1 thing needs action before 1 October 2027"
 
 
 def test_first_audit_has_nothing_to_compare(result):
@@ -171,3 +171,17 @@ def test_rendered_report_matches_the_golden_file(result, request):
         GOLDEN.write_text(html, encoding="utf-8")
     assert GOLDEN.is_file(), "no golden file yet: run pytest with --update-golden and review it"
     assert html == GOLDEN.read_text(encoding="utf-8"), "the report changed: review, then --update-golden"
+
+
+def test_a_huge_audit_still_fits_in_one_unclipped_email(result):
+    result.findings = [Finding(code, f"{SITE}/section/{i}/a-page-with-a-longish-address",
+                               f"A plain sentence describing problem {i} of kind {code}, of ordinary length.",
+                               subject=f"{SITE}/images/{i}.jpg") for code in CODES for i in range(40)]
+    pages = [(f"{SITE}/some/page/{i}", f"A page title of ordinary length, number {i}") for i in range(300)]
+    result.changes = replace(result.changes, new_pages=pages, changed_pages=pages, removed_pages=pages,
+                             new_posts=[("mastodon", f"https://mastodon.example/@x/{i}") for i in range(200)])
+    result.comparison.resolved[:] = result.findings[:300]
+    rendered = report.render(result)
+    assert len(rendered.html.encode("utf-8")) < 100_000       # Gmail clips messages over ~102 KB
+    assert rendered.subject.endswith(f"{40 * len(CODES)} things need action before 1 April 2027")
+    assert "…and 290 more." in rendered.html
