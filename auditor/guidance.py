@@ -46,8 +46,9 @@ GUIDANCE: dict[str, str] = {
     "privacy.photo_metadata": "Replace the photo with a copy that has its location and names removed "
                               "(most photo editors can strip this when exporting).",
     "complaint.public": "Reply privately to the person who raised it, and record how it was resolved.",
-    "crawl.error": "Check that the website is up and does not block the auditor; until then this part "
-                   "of the audit is missing.",
+    "crawl.error": "Until this can be read, this part of the audit is missing: if the site was down or "
+                   "blocks the auditor, ask whoever runs the website to fix that; if it is kept out on "
+                   "purpose (for example by robots.txt), nothing needs doing.",
 }
 
 # What cannot be seen from outside: the CEO ticks these by hand.
