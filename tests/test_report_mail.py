@@ -147,3 +147,27 @@ def test_send_test_email_sends_a_sample_with_every_kind(tmp_path, smtp_server, c
     assert msg["Subject"].startswith("Test report: Home-Start Testshire audit:")
     text = msg.get_body(("plain",)).get_content()
     assert "Ask whoever posted it to remove it" in text and "Reply privately" in text
+
+
+def test_auditor_run_exits_1_on_an_outage_and_the_next_run_delivers_both(tmp_path, serve, smtp_server, creds, capsys):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><head><title>Home-Start Testshire</title></head>"
+                                     "<body><h1>Home-Start Testshire</h1></body></html>", encoding="utf-8")
+    web = serve(root=site)
+    down = smtp_server("starttls")
+    down.stop()
+    config = load_config(tmp_path, smtp_table(down.port, "starttls"), website=web.url("/"))
+    assert cli.main(["run", "--config", str(config.path)]) == 1
+    err = capsys.readouterr().err
+    assert "Error: the report was not delivered: could not send through 127.0.0.1" in err
+    assert "will be sent on the next run" in err
+    assert [p.name for p in mailer.pending(config)] == ["run-00001.eml"]
+
+    up = smtp_server("starttls")
+    load_config(tmp_path, smtp_table(up.port, "starttls"), website=web.url("/"))
+    assert cli.main(["run", "--config", str(config.path)]) == 0
+    archived = [config.storage / "runs" / f"{n:05d}" / "report.eml" for n in (1, 2)]
+    assert [m[2] for m in up.inbox.messages] == [p.read_bytes() for p in archived]
+    assert mailer.pending(config) == []
+    assert f"report: {config.storage / 'runs' / '00002' / 'report.html'}" in capsys.readouterr().out
