@@ -81,7 +81,7 @@ def view_model(result: "RunResult") -> dict[str, Any]:
     headline = _headline(result, len(groups))
     return {
         "scheme": oneline(config.scheme.name), "website": config.scheme.website,
-        "headline": headline, "subject": clip(oneline(f"{config.scheme.name} audit: {headline}"), 160),
+        "headline": headline, "preview": _preview(clauses, groups), "subject": clip(oneline(f"{config.scheme.name} audit: {headline}"), 160),
         "audit_date": human_date(result.started_at), "status": result.status,
         "severity_counts": _severity_counts(groups), "clauses": clauses,
         "notes": [oneline(n) for n in result.notes],
@@ -103,6 +103,15 @@ def _headline(result: "RunResult", actions: int) -> str:
         return "All clear" if seen else "Nothing could be checked"
     when = f" before {human_date(result.next_run)}" if result.next_run else ""
     return f"{plural(actions, 'thing needs', 'things need')} action{when}"
+
+
+def _preview(clauses: list[Clause], groups: list[list[Finding]]) -> str:
+    """The line mail apps show under the subject."""
+    counts = ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}" for s, n in _severity_counts(groups))
+    first = min((i for c in clauses for i in c.items), key=lambda i: SEVERITIES.index(i.severity), default=None)
+    if first is None:
+        return "Nothing found that breaks the policy; a short checklist to tick by hand."
+    return clip(f"{counts}. Most urgent: {first.message}", 150)
 
 
 def _new_fingerprints(result: "RunResult") -> set[str]:

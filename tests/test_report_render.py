@@ -67,6 +67,7 @@ def test_sections_appear_in_the_agreed_order(result):
     marks = ["things need action", "Confidentiality and equal opportunities", "Photos and consent",
              "Since the last audit", "Content approved by the CEO", "Consents expiring",
              "Please check by hand", "Open findings over past audits", "Checked 212 pages"]
+    assert "8 urgent, 11 important, 5 minor. Most urgent: Sample: Personal contact details published." in html
     positions = [html.index(m) for m in marks]
     assert positions == sorted(positions)
     for expected in ("6</strong>new", "55</strong>still open", "1</strong>resolved",
