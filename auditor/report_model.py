@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urlsplit
 
 from . import guidance
-from .findings import CODES, SEVERITIES, Finding
+from .findings import SEVERITIES, Finding
 from .humanise import clip, human_date, human_duration, oneline, plural, short_date
 
 if TYPE_CHECKING:
@@ -81,12 +81,13 @@ def view_model(result: "RunResult") -> dict[str, Any]:
     headline = _headline(result, len(groups))
     return {
         "scheme": oneline(config.scheme.name), "website": config.scheme.website,
-        "headline": headline, "preview": _preview(clauses, groups), "subject": clip(oneline(f"{config.scheme.name} audit: {headline}"), 160),
+        "headline": headline, "preview": _preview(clauses, groups),
+        "subject": clip(oneline(f"{config.scheme.name} audit: {headline}"), 160),
         "audit_date": human_date(result.started_at), "status": result.status,
         "severity_counts": _severity_counts(groups), "clauses": clauses,
         "notes": [oneline(n) for n in result.notes],
         "failures": [f"{f.module}: {oneline(f.error)}" for f in result.failures],
-        "comparison": _comparison(result, host), "changes": _changes(result, host),
+        "comparison": _comparison(result), "changes": _changes(result, host),
         "consents": _consents(result.expiring_consents), "checklist": guidance.CHECKLIST,
         "trend": _trend(result.trend), "footer": _footer(result),
         "inline_images": list(inline.values()), "colours": SEVERITY_COLOURS, "labels": SEVERITY_LABELS,
@@ -195,11 +196,11 @@ def _severity_counts(groups: list[list[Finding]]) -> list[tuple[str, int]]:
     return [(s, counts[s]) for s in SEVERITIES if counts[s]]
 
 
-def _comparison(result: "RunResult", host: str) -> dict[str, Any] | None:
+def _comparison(result: "RunResult") -> dict[str, Any] | None:
     c = result.comparison
     if c is None or c.previous_run is None:
         return None
-    resolved = [(clip(oneline(g[0].message), 200), CODES[g[0].check][0], len(g)) for g in fold(c.resolved)]
+    resolved = [(clip(oneline(g[0].message), 200), len(g)) for g in fold(c.resolved)]
     return {"since": human_date(c.previous_run.started_at), "new": len(c.new),
             "still_open": len(c.still_open), "resolved": len(c.resolved),
             "resolved_items": resolved[:MAX_CHANGES], "resolved_more": max(0, len(resolved) - MAX_CHANGES)}
