@@ -39,8 +39,8 @@ GUIDANCE: dict[str, str] = {
     "social.avatar": "Set the account's profile picture to the approved logo.",
     "social.unreachable": "Check that the account still exists and is public, and that the address in "
                           "the auditor's settings is right.",
-    "privacy.personal_data": "Remove the personal details, or replace them with the scheme's office "
-                             "contact details.",
+    "privacy.personal_data": "Unless the person agreed to it being public, remove it or replace it with "
+                             "the scheme's office contact details.",
     "image.alt_missing": "Add a short description (alt text) to the image so screen-reader users "
                          "know what it shows.",
     "privacy.photo_metadata": "Replace the photo with a copy that has its location and names removed "
