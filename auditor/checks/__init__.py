@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # Order is the order they run and are listed in.
 MODULES = [
     "crawl",
+    "social",
+    "social_identity",
+    "complaints",
 ]
 
 
