@@ -70,7 +70,9 @@ class Api:
         result = self.fetcher.fetch(url, params=params, robots=robots, headers={"Accept": accept},
                                     max_bytes=max_bytes)
         if not result.ok:
-            raise SourceError(self.mask(problem(result.status, result.error)), result.status, result.body[:65536])
+            said = server_said(result.body) if result.error is None else None
+            message = problem(result.status, result.error) + (f" (the server said: \u201c{said}\u201d)" if said else "")
+            raise SourceError(self.mask(message), result.status, result.body[:65536])
         return result
 
     def json(self, url: str, params: dict | None = None) -> Any:
@@ -79,6 +81,16 @@ class Api:
             return json.loads(result.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise SourceError("the server sent data that is not valid JSON", result.status) from None
+
+
+def server_said(body: bytes) -> str | None:
+    """The short explanation APIs put in their error JSON (Mastodon, XRPC, Graph API shapes)."""
+    try:
+        data = json.loads(body[:65536].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    said = field_of(data, "message") or field_of(data, "error") or field_of(data, "error", "message")
+    return " ".join(said.split())[:200] if said else None
 
 
 def field_of(data: Any, *path: str | int, kind: type = str, default: Any = None) -> Any:

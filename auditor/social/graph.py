@@ -19,6 +19,7 @@ FACEBOOK_PROFILE = "name,link,picture.type(large){url}"
 FACEBOOK_POSTS = ("id,message,created_time,permalink_url,"
                   "attachments{media_type,media,description,subattachments},"
                   "comments.limit(50){id,message,created_time,permalink_url}")
+TOKEN_ERRORS = (102, 190)      # session and OAuth token errors
 INSTAGRAM_PROFILE = "username,name,profile_picture_url"
 INSTAGRAM_MEDIA = ("id,caption,media_type,media_url,thumbnail_url,permalink,timestamp,"
                    "children{media_type,media_url,thumbnail_url},comments.limit(50){id,text,timestamp}")
@@ -57,17 +58,14 @@ def _json(api: Api, url: str, params: dict, secret: str) -> dict:
 
 
 def _explain(exc: SourceError, api: Api) -> str:
-    """Graph API refusals carry {"error": {"message", "code"}}: say which, tokens masked."""
+    """A refused token says so; other refusals keep the plain reason and the server's words."""
     try:
         error = json.loads(exc.body.decode("utf-8")).get("error") if exc.body else None
     except (UnicodeDecodeError, ValueError, AttributeError):
         error = None
-    if not isinstance(error, dict) or not isinstance(error.get("message"), str):
-        return str(exc)
-    code = error.get("code")
-    if code in (190, 102) or error.get("type") == "OAuthException" and exc.status in (400, 401):
-        return api.mask(f"the access token was refused (code {code}): {error['message'][:200]}")
-    return api.mask(f"the Graph API refused the request (code {code}): {error['message'][:200]}")
+    if isinstance(error, dict) and error.get("code") in TOKEN_ERRORS and isinstance(error.get("message"), str):
+        return api.mask(f"the access token was refused (Graph API error {error['code']}: {error['message'][:200]})")
+    return str(exc)
 
 
 def _posts(api: Api, url: str, fields: str, secret: str, now: datetime, since: datetime, make) -> list[Post]:

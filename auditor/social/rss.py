@@ -21,16 +21,23 @@ ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text
 def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     url = entry.get("feed")
     result = api.get(url, robots=True, accept=ACCEPT)
-    feed = feedparser.parse(result.body, response_headers={"content-location": result.final_url or url})
-    if feed.bozo and not feed.entries and not feed.feed.get("title"):
-        raise SourceError("the address does not hold a valid RSS or Atom feed")
+    feed = feedparser.parse(result.body, response_headers={"content-location": result.final_url or url,
+                                                           "content-type": result.headers.get("content-type", "")})
     base = feed.feed.get("link") or result.final_url or url
+    posts = [p for p in (_post(e, base, now) for e in feed.entries[:MAX_POSTS]) if p is not None]
+    # Broken XML is read leniently, but only when something usable came out of it.
+    if not feed.get("version") or (_broken_xml(feed) and not posts):
+        raise SourceError("the address does not hold a valid RSS or Atom feed")
     account = Account(platform="rss", profile_url=base, display_name=html_text(feed.feed.get("title", "")),
                       avatar_url=_logo(feed.feed, base))
-    posts = [p for p in (_post(e, base, now) for e in feed.entries[:MAX_POSTS]) if p is not None]
     account.last_post_at = max((p.created_at for p in posts if p.created_at), default=None)
     recent = [p for p in posts if not p.created_at or datetime.fromisoformat(p.created_at) >= since]
     return Collected(account, recent)
+
+
+def _broken_xml(feed) -> bool:
+    harmless = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
+    return bool(feed.bozo) and not isinstance(feed.get("bozo_exception"), harmless)
 
 
 def _logo(meta, base: str) -> str | None:
