@@ -112,8 +112,9 @@ def test_one_account_of_each_kind_end_to_end_is_quiet_when_healthy(cfg):
     assert {p.platform for p in snapshot.posts} == {"mastodon", "bluesky", "rss", "facebook", "instagram"}
     assert len(snapshot.images) == 10 and all(i.ok and i.hashes.get("phash") for i in snapshot.images.values())
     assert findings(cfg, snapshot) == []
-    tokens = [c.request.url for c in responses.calls if "access_token" in c.request.url]
-    assert tokens and all(GRAPH in u for u in tokens)      # the token goes to the Graph API only
+    sent = [c.request.url for c in responses.calls if "Authorization" in c.request.headers]
+    assert sent and all(u.startswith(GRAPH) for u in sent)      # the token goes to the Graph API only
+    assert not any("secret-token" in c.request.url for c in responses.calls)
 
 
 @responses.activate
@@ -128,7 +129,7 @@ def test_planted_problems_fire(cfg, monkeypatch):
     for f in found:
         by_code.setdefault(f.check, []).append(f)
     assert {f.url for f in by_code["social.unreachable"]} == {"https://bsky.app/profile/homestart.bsky.social",
-                                                            "https://www.instagram.com/ (account 17841400000)"}
+                                                            "https://www.instagram.com/#account-17841400000"}
     assert any("TEST_IG_TOKEN" in f.message for f in by_code["social.unreachable"])
     assert {f.url for f in by_code["social.dormant"]} == {MASTODON + "/@homestart", SITE + "/news/",
                                                         "https://www.facebook.com/homestarttestshire"}
@@ -136,6 +137,14 @@ def test_planted_problems_fire(cfg, monkeypatch):
     assert complaint.url == "https://other.example/@parent/5" and complaint.subject == MASTODON + "/@homestart/3"
     assert "answer it privately" in complaint.message and "complaints procedure" in complaint.message
     assert "fb-secret-token" not in repr(snapshot) and "ig-secret-token" not in repr(found)
+
+
+def test_a_stopped_run_is_incomplete_without_false_unreachable_accounts(cfg):
+    stop = threading.Event()
+    stop.set()
+    snapshot = Snapshot(website=cfg.scheme.website, started_at=NOW.isoformat())
+    social.collect(cfg, fetcher(), snapshot, previous_run_at=None, stop=stop, now=NOW)
+    assert snapshot.accounts == [] and snapshot.complete is False
 
 
 def test_lookback_reaches_the_previous_audit_when_it_is_older(cfg):

@@ -26,7 +26,11 @@ def tokens(monkeypatch):
 
 
 def token_only():
-    return matchers.query_param_matcher({"access_token": TOKEN}, strict_match=False)
+    return matchers.header_matcher({"Authorization": f"Bearer {TOKEN}"})
+
+
+def no_token_in_addresses():
+    assert responses.calls and not any(TOKEN in c.request.url for c in responses.calls)
 
 
 def read(entry):
@@ -38,14 +42,14 @@ def test_facebook_page_posts_paging_photos_and_comments(tokens, caplog):
     caplog.set_level(logging.DEBUG)
     responses.add(responses.GET, f"{GRAPH}/1234567890", json=fb_page(), match=[token_only()])
     nxt = f"{GRAPH}/1234567890/posts?access_token={TOKEN}&fields=id&limit=25&after=QVFIUafter"
-    responses.add(responses.GET, f"{GRAPH}/1234567890/posts", match=[matchers.query_param_matcher(
-        {"access_token": TOKEN, "fields": graph.FACEBOOK_POSTS, "limit": "25"})],
+    responses.add(responses.GET, f"{GRAPH}/1234567890/posts", match=[token_only(), matchers.query_param_matcher(
+        {"fields": graph.FACEBOOK_POSTS, "limit": "25"})],
         json=graph_list([fb_post("1", 3, "Our summer fair raised £500!", photo=(CDN + "/fb/fair.jpg", "The fair"),
                                  comments=["Brilliant day!", "Nobody answered my calls about the fair, very poor."]),
                          fb_post("2", 20, "Volunteer course")], next_url=nxt))
     responses.add(responses.GET, f"{GRAPH}/1234567890/posts", json=graph_list([fb_post("3", 300, "Ancient")]),
-                  match=[matchers.query_param_matcher({"access_token": TOKEN, "fields": "id", "limit": "25",
-                                                       "after": "QVFIUafter"})])
+                  match=[token_only(), matchers.query_param_matcher({"fields": "id", "limit": "25",
+                                                                     "after": "QVFIUafter"})])
     found = read(FB)
     assert found.account.display_name == "Home-Start Testshire"
     assert found.account.avatar_url == CDN + "/fb/picture.png"
@@ -55,6 +59,7 @@ def test_facebook_page_posts_paging_photos_and_comments(tokens, caplog):
     assert [r.text for r in found.posts[0].replies][1].startswith("Nobody answered")
     assert "comment_id=1" in found.posts[0].replies[1].url
     assert TOKEN not in caplog.text
+    no_token_in_addresses()
 
 
 @responses.activate

@@ -19,8 +19,7 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
         if account.error:
             continue
         yield from _name(account, ctx)
-        if ctx.config.identity.approved_logos is not None:
-            yield from _avatar(account, snapshot, ctx)
+        yield from _avatar(account, snapshot, ctx)
 
 
 def _names(ctx):
@@ -43,6 +42,9 @@ def _name(account: Account, ctx) -> Iterator[Finding]:
 def _avatar(account: Account, snapshot: Snapshot, ctx) -> Iterator[Finding]:
     from ..identity.logos import matcher_for
 
+    matcher = matcher_for(ctx)
+    if not matcher.has_approved:
+        return             # no reference logos configured: nothing to compare with
     what = f"The {label(account.platform)} account"
     src = account.avatar_url
     if not src or any(p in src for p in PLACEHOLDERS):
@@ -54,8 +56,8 @@ def _avatar(account: Account, snapshot: Snapshot, ctx) -> Iterator[Finding]:
     info = snapshot.images.get(src)
     if info is None or not info.ok:
         return             # not loadable: nothing to compare, and not a logo problem
-    match = matcher_for(ctx).match(info)
-    if match.kind == "approved":
+    match = matcher.match(info)
+    if match.kind == "approved" or not match.judged:
         return
     evidence = {"platform": account.platform, "reference": match.reference, "distance": match.distance}
     if match.kind == "deprecated":

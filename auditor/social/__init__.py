@@ -33,6 +33,9 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
             snapshot.complete = False
             return
         collected = read_account(entry, fetcher, window_start(entry, previous_run_at, now), now)
+        if stop.is_set() and collected.account.error:
+            snapshot.complete = False      # cut short by the stop, not the account's fault
+            return
         snapshot.accounts.append(collected.account)
         snapshot.posts.extend(collected.posts)
         fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop)
@@ -75,7 +78,7 @@ def where(entry: Social) -> str:
     if entry.platform == "facebook":
         return f"https://www.facebook.com/{entry.get('id')}"
     if entry.platform == "instagram":
-        return f"https://www.instagram.com/ (account {entry.get('id')})"
+        return f"https://www.instagram.com/#account-{entry.get('id')}"     # only the API knows its username
     return entry.get("feed") or entry.get("url")
 
 

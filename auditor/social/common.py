@@ -58,16 +58,17 @@ def problem(status: int | None, error: str | None = None) -> str:
 class Api:
     """GET JSON or bytes through the run's Fetcher; failures raise SourceError, secrets masked."""
 
-    def __init__(self, fetcher: Fetcher, secret: str | None = None):
+    def __init__(self, fetcher: Fetcher, secret: str | None = None, headers: dict[str, str] | None = None):
         self.fetcher = fetcher
         self.secret = secret
+        self.headers = headers or {}
 
     def mask(self, text: str) -> str:
         return text.replace(self.secret, "***") if self.secret else text
 
     def get(self, url: str, params: dict | None = None, *, robots: bool = False,
             accept: str = "application/json", max_bytes: int = MAX_JSON_BYTES) -> FetchResult:
-        result = self.fetcher.fetch(url, params=params, robots=robots, headers={"Accept": accept},
+        result = self.fetcher.fetch(url, params=params, robots=robots, headers={"Accept": accept, **self.headers},
                                     max_bytes=max_bytes)
         if not result.ok:
             said = server_said(result.body) if result.error is None else None

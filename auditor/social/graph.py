@@ -1,8 +1,9 @@
 """Facebook Pages and Instagram professional accounts through the Graph API.
 
-The access token comes from the environment variable the config names. It is sent as
-the `access_token` parameter, removed from every `paging.next` address before that is
-requested, and masked in every message, so it is never logged or stored.
+The access token comes from the environment variable the config names. It travels only in
+the Authorization header, never in an address: `paging.next` addresses repeat it in their
+query, so it is taken out before they are requested. Messages mask it too, so it is never
+logged or stored.
 """
 from __future__ import annotations
 
@@ -35,23 +36,23 @@ def token(entry: Social) -> str:
 
 def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     secret = token(entry)
-    api = Api(api.fetcher, secret=secret)
+    api = Api(api.fetcher, secret=secret, headers={"Authorization": f"Bearer {secret}"})
     node = f"{entry.get('api').rstrip('/')}/{quote(entry.get('id'), safe='')}"
     instagram = entry.platform == "instagram"
     try:
-        profile = _json(api, node, {"fields": INSTAGRAM_PROFILE if instagram else FACEBOOK_PROFILE}, secret)
+        profile = _json(api, node, {"fields": INSTAGRAM_PROFILE if instagram else FACEBOOK_PROFILE})
         account = _instagram_account(profile) if instagram else _facebook_account(profile, node)
         edge = node + ("/media" if instagram else "/posts")
         fields = INSTAGRAM_MEDIA if instagram else FACEBOOK_POSTS
-        posts = _posts(api, edge, fields, secret, now, since, _instagram_post if instagram else _facebook_post)
+        posts = _posts(api, edge, fields, now, since, _instagram_post if instagram else _facebook_post)
     except SourceError as exc:
         raise SourceError(_explain(exc, api), exc.status) from None
     account.last_post_at = max((p.created_at for p in posts if p.created_at), default=None)
     return Collected(account, [p for p in posts if not p.created_at or parse_time(p.created_at) >= since])
 
 
-def _json(api: Api, url: str, params: dict, secret: str) -> dict:
-    data = api.json(url, {**params, "access_token": secret})
+def _json(api: Api, url: str, params: dict) -> dict:
+    data = api.json(url, params)
     if not isinstance(data, dict):
         raise SourceError("the Graph API sent data in an unexpected shape")
     return data
@@ -68,11 +69,11 @@ def _explain(exc: SourceError, api: Api) -> str:
     return str(exc)
 
 
-def _posts(api: Api, url: str, fields: str, secret: str, now: datetime, since: datetime, make) -> list[Post]:
+def _posts(api: Api, url: str, fields: str, now: datetime, since: datetime, make) -> list[Post]:
     params: dict = {"fields": fields, "limit": 25}
     posts: list[Post] = []
     for _page in range(MAX_PAGES):
-        data = _json(api, url, params, secret)
+        data = _json(api, url, params)
         items = field_of(data, "data", kind=list)
         if items is None:
             raise SourceError("the Graph API sent a list in an unexpected shape (no 'data')")
@@ -87,7 +88,7 @@ def _posts(api: Api, url: str, fields: str, secret: str, now: datetime, since: d
 
 
 def _without_token(address: str) -> tuple[str, dict]:
-    """paging.next repeats the token in its query: take it out; it is added back as a parameter."""
+    """paging.next repeats the token in its query: take it out (it goes in the header)."""
     parts = urlsplit(address)
     query = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "access_token"}
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), query
