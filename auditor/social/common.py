@@ -6,18 +6,16 @@ into an unreadable `Account`. Tokens never appear in messages: `Api` masks them.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
 from ..crawl.http import Fetcher, FetchResult
 from ..snapshot import Account, ImageUse, Post
-
-log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 5 * 2**20
 MAX_PAGES = 20                  # pages of posts read per account, whatever the lookback
@@ -44,8 +42,10 @@ def problem(status: int | None, error: str | None = None) -> str:
     """Why a request failed, in plain words."""
     if error:
         return error
-    if status in (401, 403):
-        return f"the server refused access without a sign-in (it answered {status})"
+    if status == 401:
+        return "the server asked for a sign-in (401)"
+    if status == 403:
+        return "the server refused access (403)"
     if status == 404:
         return "the account or address was not found (404)"
     if status == 429:
@@ -156,8 +156,6 @@ def html_text(fragment: Any) -> str:
 
 def html_images(fragment: Any, base: str) -> list[ImageUse]:
     """<img> elements inside an HTML fragment, with their alt text."""
-    from urllib.parse import urljoin
-
     if not isinstance(fragment, str) or "<img" not in fragment.lower():
         return []
     try:
