@@ -82,3 +82,15 @@ def variants(data: bytes) -> dict[str, bytes]:
 
 def analyse(data: bytes):
     return imaging.analyse("http://example.test/logo", data, "")
+
+
+def write_config(tmp_path: Path, logos: bool = True, forbidden: str = "") -> Path:
+    """A config for the Barnet, Brent and Harrow scheme using the sample reference logos."""
+    identity = (f'[identity]\napproved_logos = "{(REFERENCES / "approved").as_posix()}"\n'
+                f'deprecated_logos = "{(REFERENCES / "deprecated").as_posix()}"\n') if logos else ""
+    path = tmp_path / "auditor.toml"
+    path.write_text(
+        '[scheme]\nname = "Home-Start Barnet, Brent and Harrow"\naccepted_names = ["Home-Start BBH"]\n'
+        f'website = "https://www.homestartbbh.org.uk/"\nforbidden_names = [{forbidden}]\n\n'
+        f'{identity}\n[storage]\ndirectory = "var"\n', encoding="utf-8")
+    return path

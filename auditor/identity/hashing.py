@@ -23,6 +23,7 @@ BORDER_SHARE = 0.9       # share of the outer ring that must be one colour to be
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 THUMB_HEIGHT = 24       # colour thumbnail, aspect kept: tells colours and wordmarks apart
 THUMB_MAX_WIDTH = 96
+BLOCK = 4                # thumbnail pixels per compared block
 HASH_KEYS = ("logo_phash", "logo_dhash", "logo_phash_k", "logo_dhash_k", "logo_thumb")
 
 
@@ -52,8 +53,8 @@ def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | N
         return rgba, None
     differs = np.abs(pixels - np.array(background, dtype=np.int16)).max(axis=2) > BORDER_TOLERANCE
     box = _bbox(differs)
-    if box is None:
-        return None, None
+    if box is None:            # one flat colour: nothing to trim
+        return rgba, None
     return rgba.crop(box), background
 
 
@@ -115,12 +116,12 @@ def thumb_image(value: str) -> Image.Image:
 
 
 def thumb_distance(a: str, b: str) -> float:
-    """Colour difference of two thumbnails, 0 (same) to 1: the worst 4x4 block's mean difference."""
+    """Colour difference of two thumbnails, 0 (same) to 1: the worst block's mean difference."""
     img_b = thumb_image(b)
     img_a = thumb_image(a).resize(img_b.size, Image.Resampling.BILINEAR)
     diff = np.abs(np.asarray(img_a, dtype=np.int16) - np.asarray(img_b, dtype=np.int16)).mean(axis=2) / 255
     h, w = diff.shape
-    blocks = diff[: h - h % 4, : w - w % 4].reshape(h // 4, 4, w // 4, 4).mean(axis=(1, 3))
+    blocks = diff[: h - h % BLOCK, : w - w % BLOCK].reshape(h // BLOCK, BLOCK, w // BLOCK, BLOCK).mean(axis=(1, 3))
     return float(blocks.max()) if blocks.size else float(diff.mean())
 
 
