@@ -69,7 +69,7 @@ def test_wrong_name_and_no_name(write_config):
 
 
 def test_deprecated_unrecognised_and_missing_avatars(write_config):
-    old = square_avatar(LOGOS / "deprecated" / "home-start-2012.png")
+    old = square_avatar(LOGOS / "deprecated" / "home-start-bbh-logo-2012.jpg")
     found = run(write_config, [account("mastodon", avatar=CDN + "/old.png"),
                                account("bluesky", avatar=CDN + "/photo.jpg"),
                                account("facebook", avatar=None),
