@@ -12,82 +12,13 @@ from auditor import social
 from auditor.checks import Context, Runner
 from auditor.snapshot import Snapshot
 
-from social_support import (BSKY, CDN, DID, GRAPH, MASTODON, NOW, add_image, bsky_author, bsky_images, bsky_post,
-                            bsky_profile, bsky_thread, fb_page, fb_post, fetcher, graph_list, ig_media, ig_user,
-                            mastodon_account, mastodon_reply, mastodon_status, no_robots, rss_feed, rss_item)
-
-SITE = "https://www.homestart.example"
-PAGE = "https://www.linkedin.example/company/homestart"
-ACCOUNTS = f"""
-[[social]]
-platform = "mastodon"
-instance = "{MASTODON}"
-account = "homestart"
-
-[[social]]
-platform = "bluesky"
-handle = "homestart.bsky.social"
-api = "{BSKY}"
-
-[[social]]
-platform = "rss"
-feed = "{SITE}/news/feed.xml"
-
-[[social]]
-platform = "facebook"
-id = "1234567890"
-token_env = "TEST_FB_TOKEN"
-api = "{GRAPH}"
-
-[[social]]
-platform = "instagram"
-id = "17841400000"
-token_env = "TEST_IG_TOKEN"
-api = "{GRAPH}"
-
-[[social]]
-platform = "page"
-url = "{PAGE}"
-"""
-COMPLAINT = "I've rung three times this month and nobody has called me back."
-
+from social_support import ACCOUNTS, BSKY, CDN, GRAPH, MASTODON, NOW, SITE, fetcher, healthy_accounts
 
 @pytest.fixture
 def cfg(write_config, monkeypatch):
     monkeypatch.setenv("TEST_FB_TOKEN", "fb-secret-token")
     monkeypatch.setenv("TEST_IG_TOKEN", "ig-secret-token")
     return config_mod.load(write_config(SITE + "/", extra=ACCOUNTS))
-
-
-def healthy_accounts(quiet_days: float = 2, complaint: bool = False) -> None:
-    """Every platform answering as a well-kept account does; `quiet_days` since the latest post."""
-    no_robots(SITE, "https://www.linkedin.example")
-    responses.add(responses.GET, f"{MASTODON}/api/v1/accounts/lookup", json=mastodon_account())
-    responses.add(responses.GET, f"{MASTODON}/api/v1/accounts/109302/statuses", json=[
-        mastodon_status("3", quiet_days, "<p>Stay and play</p>", replies=1, media=[(CDN + "/m/p1.png", "Play")])])
-    responses.add(responses.GET, f"{MASTODON}/api/v1/statuses/3/context", json={"ancestors": [], "descendants": [
-        mastodon_reply("5", 1, COMPLAINT if complaint else "Lovely, see you there!")]})
-    xrpc = BSKY + "/xrpc/"
-    responses.add(responses.GET, xrpc + "app.bsky.actor.getProfile", json=bsky_profile())
-    post = bsky_post("3ka", quiet_days, "Coffee morning", embed=bsky_images((CDN + "/b/a.png", "Coffee")), replies=1)
-    responses.add(responses.GET, xrpc + "app.bsky.feed.getAuthorFeed", json={"feed": [{"post": post}]})
-    reply = bsky_post("3kr", 1, "Thank you, what a lovely group!",
-                      author=bsky_author(did="did:plc:x", handle="parent.bsky.social"))
-    responses.add(responses.GET, xrpc + "app.bsky.feed.getPostThread", json=bsky_thread(post, [reply]))
-    responses.add(responses.GET, SITE + "/news/feed.xml", content_type="application/rss+xml",
-                  body=rss_feed(rss_item("fair", quiet_days, "Summer fair", "<p>Thanks all</p>")))
-    responses.add(responses.GET, f"{GRAPH}/1234567890", json=fb_page())
-    responses.add(responses.GET, f"{GRAPH}/1234567890/posts", json=graph_list([
-        fb_post("1", quiet_days, "Summer fair", photo=(CDN + "/fb/fair.png", "Fair"), comments=["Great day!"])]))
-    responses.add(responses.GET, f"{GRAPH}/17841400000", json=ig_user())
-    responses.add(responses.GET, f"{GRAPH}/17841400000/media", json=graph_list([
-        ig_media("1", quiet_days, "Messy play", url=CDN + "/ig/1.png")]))
-    responses.add(responses.GET, PAGE, content_type="text/html", body=(
-        f'<html><head><meta property="og:title" content="Home-Start Testshire">'
-        f'<meta property="og:image" content="{CDN}/li/logo.png"></head><body></body></html>'))
-    for path in ("/m/avatar.png", "/m/p1.png", f"/b/avatar/{DID}@jpeg", "/b/a.png", "/rss/logo.png",
-                 "/fb/picture.png", "/fb/fair.png", "/ig/picture.png", "/ig/1.png", "/li/logo.png"):
-        add_image(CDN + path)
 
 
 def collect(cfg) -> Snapshot:
