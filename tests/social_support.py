@@ -4,14 +4,17 @@ from __future__ import annotations
 import io
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import responses
 from PIL import Image
 
+from auditor import imaging
 from auditor.config import Social, SOCIAL_DEFAULTS
 from auditor.crawl.http import Fetcher
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+LOGOS = Path(__file__).resolve().parent.parent / "reference_assets" / "logos"
 MASTODON = "https://mastodon.example"
 BSKY = "https://bsky.example"
 GRAPH = "https://graph.example/v21.0"
@@ -30,6 +33,17 @@ def fb_time(days: float) -> str:
 def png(colour=(200, 30, 30), size=(64, 48)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def square_logo(path: Path) -> bytes:
+    """A logo centred on a white square, as it is uploaded for a profile picture."""
+    logo = imaging.flatten(Image.open(path))
+    side = max(logo.size) + 40
+    square = Image.new("RGB", (side, side), (255, 255, 255))
+    square.paste(logo, ((side - logo.width) // 2, (side - logo.height) // 2))
+    out = io.BytesIO()
+    square.resize((400, 400)).save(out, "PNG")
     return out.getvalue()
 
 
@@ -230,6 +244,11 @@ url = "{PAGE}"
 COMPLAINT = "I've rung three times this month and nobody has called me back."
 
 
+AVATARS = ("/m/avatar.png", f"/b/avatar/{DID}@jpeg", "/rss/logo.png", "/fb/picture.png", "/ig/picture.png",
+           "/li/logo.png")
+IDENTITY = f'[identity]\napproved_logos = "{LOGOS / "approved"}"\ndeprecated_logos = "{LOGOS / "deprecated"}"\n'
+
+
 def healthy_accounts(quiet_days: float = 2, complaint: bool = False) -> None:
     """Every platform answering as a well-kept account does; `quiet_days` since the latest post."""
     no_robots(SITE, "https://www.linkedin.example")
@@ -256,6 +275,8 @@ def healthy_accounts(quiet_days: float = 2, complaint: bool = False) -> None:
     responses.add(responses.GET, PAGE, content_type="text/html", body=(
         f'<html><head><meta property="og:title" content="Home-Start Testshire">'
         f'<meta property="og:image" content="{CDN}/li/logo.png"></head><body></body></html>'))
-    for path in ("/m/avatar.png", "/m/p1.png", f"/b/avatar/{DID}@jpeg", "/b/a.png", "/rss/logo.png",
-                 "/fb/picture.png", "/fb/fair.png", "/ig/picture.png", "/ig/1.png", "/li/logo.png"):
+    for path in ("/m/p1.png", "/b/a.png", "/fb/fair.png", "/ig/1.png"):
         add_image(CDN + path)
+    logo = square_logo(LOGOS / "approved" / "home-start-bbh-logo.png")
+    for path in AVATARS:
+        add_image(CDN + path, logo)

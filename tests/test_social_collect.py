@@ -12,13 +12,14 @@ from auditor import social
 from auditor.checks import Context, Runner
 from auditor.snapshot import Snapshot
 
-from social_support import ACCOUNTS, BSKY, CDN, GRAPH, MASTODON, NOW, SITE, fetcher, healthy_accounts
+from social_support import (ACCOUNTS, BSKY, CDN, GRAPH, IDENTITY, LOGOS, MASTODON, NOW, SITE, fb_page, fetcher,
+                            healthy_accounts, square_logo)
 
 @pytest.fixture
 def cfg(write_config, monkeypatch):
     monkeypatch.setenv("TEST_FB_TOKEN", "fb-secret-token")
     monkeypatch.setenv("TEST_IG_TOKEN", "ig-secret-token")
-    return config_mod.load(write_config(SITE + "/", extra=ACCOUNTS))
+    return config_mod.load(write_config(SITE + "/", extra=IDENTITY + ACCOUNTS))
 
 
 def collect(cfg) -> Snapshot:
@@ -28,7 +29,7 @@ def collect(cfg) -> Snapshot:
 
 
 def findings(cfg, snapshot):
-    runner = Runner(Context(config=cfg, now=NOW), only=("social", "complaints"))
+    runner = Runner(Context(config=cfg, now=NOW), only=("social", "social_identity", "complaints"))
     runner.site(snapshot)
     assert runner.failures == []
     return runner.findings
@@ -52,6 +53,9 @@ def test_one_account_of_each_kind_end_to_end_is_quiet_when_healthy(cfg):
 def test_planted_problems_fire(cfg, monkeypatch):
     healthy_accounts(quiet_days=100, complaint=True)
     monkeypatch.delenv("TEST_IG_TOKEN")
+    responses.replace(responses.GET, CDN + "/m/avatar.png", content_type="image/png",
+                      body=square_logo(LOGOS / "deprecated" / "home-start-bbh-logo-2012.jpg"))
+    responses.replace(responses.GET, f"{GRAPH}/1234567890", json=fb_page(name="Testshire Family Support"))
     responses.replace(responses.GET, f"{BSKY}/xrpc/app.bsky.actor.getProfile", status=500,
                       headers={"Retry-After": "0"}, json={"error": "InternalServerError", "message": "oops"})
     snapshot = collect(cfg)
@@ -59,11 +63,14 @@ def test_planted_problems_fire(cfg, monkeypatch):
     by_code = {}
     for f in found:
         by_code.setdefault(f.check, []).append(f)
+    assert set(by_code) == {"social.unreachable", "social.dormant", "social.avatar", "social.name", "complaint.public"}
     assert {f.url for f in by_code["social.unreachable"]} == {"https://bsky.app/profile/homestart.bsky.social",
                                                             "https://www.instagram.com/#account-17841400000"}
     assert any("TEST_IG_TOKEN" in f.message for f in by_code["social.unreachable"])
     assert {f.url for f in by_code["social.dormant"]} == {MASTODON + "/@homestart", SITE + "/news/",
                                                         "https://www.facebook.com/homestarttestshire"}
+    assert [(f.url, f.severity) for f in by_code["social.avatar"]] == [(MASTODON + "/@homestart", "high")]
+    assert [f.url for f in by_code["social.name"]] == ["https://www.facebook.com/homestarttestshire"]
     (complaint,) = by_code["complaint.public"]
     assert complaint.url == "https://other.example/@parent/5" and complaint.subject == MASTODON + "/@homestart/3"
     assert "answer it privately" in complaint.message and "complaints procedure" in complaint.message

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -13,21 +12,7 @@ from auditor.checks import Context
 from auditor.checks import social_identity
 from auditor.snapshot import Account, Snapshot
 
-from social_support import NOW
-
-LOGOS = Path(__file__).resolve().parent.parent / "reference_assets" / "logos"
-CDN = "https://cdn.example"
-
-
-def square_avatar(path: Path) -> bytes:
-    """A logo centred on a white square, as it is uploaded for a profile picture."""
-    logo = imaging.flatten(Image.open(path))
-    side = max(logo.size) + 40
-    square = Image.new("RGB", (side, side), (255, 255, 255))
-    square.paste(logo, ((side - logo.width) // 2, (side - logo.height) // 2))
-    out = io.BytesIO()
-    square.resize((400, 400)).save(out, "PNG")
-    return out.getvalue()
+from social_support import CDN, IDENTITY, LOGOS, NOW, square_logo
 
 
 def photo() -> bytes:
@@ -38,8 +23,7 @@ def photo() -> bytes:
 
 
 def run(write_config, accounts, images):
-    extra = f'[identity]\napproved_logos = "{LOGOS / "approved"}"\ndeprecated_logos = "{LOGOS / "deprecated"}"\n'
-    cfg = config_mod.load(write_config("https://www.homestart.example/", extra=extra,
+    cfg = config_mod.load(write_config("https://www.homestart.example/", extra=IDENTITY,
                                        scheme='accepted_names = ["Home-Start T"]'))
     snapshot = Snapshot(website=cfg.scheme.website, started_at="", accounts=accounts,
                         images={url: imaging.analyse(url, data, "image/png") for url, data in images.items()})
@@ -52,7 +36,7 @@ def account(platform, name="Home-Start Testshire", avatar=None, **kw):
 
 
 def test_healthy_accounts_are_quiet(write_config):
-    good = square_avatar(LOGOS / "approved" / "home-start-bbh-logo.png")
+    good = square_logo(LOGOS / "approved" / "home-start-bbh-logo.png")
     found = run(write_config, [account("mastodon", avatar=CDN + "/good.png"),
                                account("rss", name="News from Home-Start Testshire"),
                                account("bluesky", name="Home-Start T", avatar=CDN + "/good.png")],
@@ -69,7 +53,7 @@ def test_wrong_name_and_no_name(write_config):
 
 
 def test_deprecated_unrecognised_and_missing_avatars(write_config):
-    old = square_avatar(LOGOS / "deprecated" / "home-start-bbh-logo-2012.jpg")
+    old = square_logo(LOGOS / "deprecated" / "home-start-bbh-logo-2012.jpg")
     found = run(write_config, [account("mastodon", avatar=CDN + "/old.png"),
                                account("bluesky", avatar=CDN + "/photo.jpg"),
                                account("facebook", avatar=None),
