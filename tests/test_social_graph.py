@@ -77,11 +77,28 @@ def test_instagram_media_carousel_and_comments(tokens):
 
 
 @responses.activate
-def test_empty_page(tokens):
-    responses.add(responses.GET, f"{GRAPH}/1234567890", json=fb_page())
+def test_empty_page_without_a_picture(tokens):
+    page = fb_page()
+    page["picture"]["data"]["is_silhouette"] = True
+    responses.add(responses.GET, f"{GRAPH}/1234567890", json=page)
     responses.add(responses.GET, f"{GRAPH}/1234567890/posts", json=graph_list([]))
     found = read(FB)
-    assert found.posts == [] and found.account.last_post_at is None
+    assert found.posts == [] and found.account.last_post_at is None and found.account.avatar_url is None
+
+
+@responses.activate
+def test_album_photos_counted_and_link_previews_not(tokens):
+    post = fb_post("9", 2, "Our week")
+    post["attachments"] = {"data": [
+        {"media_type": "album", "media": {"image": {"src": CDN + "/fb/cover.jpg", "height": 1, "width": 1}},
+         "subattachments": {"data": [
+             {"media_type": "photo", "description": "Painting", "media": {"image": {"src": CDN + "/fb/a1.jpg"}}},
+             {"media_type": "photo", "media": {"image": {"src": CDN + "/fb/a2.jpg"}}}]}},
+        {"media_type": "link", "media": {"image": {"src": "https://news.example/og.jpg"}}}]}
+    responses.add(responses.GET, f"{GRAPH}/1234567890", json=fb_page())
+    responses.add(responses.GET, f"{GRAPH}/1234567890/posts", json=graph_list([post]))
+    (found,) = read(FB).posts
+    assert [(i.src, i.alt) for i in found.images] == [(CDN + "/fb/a1.jpg", "Painting"), (CDN + "/fb/a2.jpg", "Our week")]
 
 
 def test_missing_token_is_named_not_guessed(monkeypatch):
@@ -114,7 +131,7 @@ def test_http_failures_never_show_the_token(tokens, status):
 def test_429_beyond_the_wait_bound_gives_up(tokens):
     responses.add(responses.GET, f"{GRAPH}/1234567890", status=429, headers={"Retry-After": "3600"},
                   json={"error": {"message": "Application request limit reached", "code": 4}})
-    with pytest.raises(SourceError, match="too many requests"):
+    with pytest.raises(SourceError, match="limiting requests"):
         read(FB)
     assert len(responses.calls) == 1
 

@@ -49,7 +49,7 @@ def problem(status: int | None, error: str | None = None) -> str:
     if status == 404:
         return "the account or address was not found (404)"
     if status == 429:
-        return "the server said too many requests were made, even after waiting (429)"
+        return "the server is limiting requests and asked the audit to come back later (429)"
     if status is not None and status >= 500:
         return f"the server had an internal error ({status})"
     return f"the server answered {status}"

@@ -95,9 +95,11 @@ def _without_token(address: str) -> tuple[str, dict]:
 
 
 def _facebook_account(profile: dict, node: str) -> Account:
+    # A silhouette is Facebook's stand-in when no profile picture was uploaded.
+    silhouette = field_of(profile, "picture", "data", "is_silhouette", kind=bool, default=False)
     return Account(platform="facebook", profile_url=field_of(profile, "link") or "https://www.facebook.com/"
                    + node.rsplit("/", 1)[-1], display_name=field_of(profile, "name") or "",
-                   avatar_url=field_of(profile, "picture", "data", "url"))
+                   avatar_url=None if silhouette else field_of(profile, "picture", "data", "url"))
 
 
 def _instagram_account(profile: dict) -> Account:
@@ -123,12 +125,13 @@ def _facebook_post(item: dict, now: datetime) -> Post | None:
 
 
 def _attachments(items: list, text: str) -> list[ImageUse]:
+    """Photos and video stills the page uploaded; link previews show the linked site's picture, not theirs."""
     out: list[ImageUse] = []
     for att in items:
-        if field_of(att, "media_type") in ("photo", "album", "link", "video") or field_of(att, "media", "image"):
+        if field_of(att, "media_type") in ("photo", "video"):
             # Facebook shows the description as the photo's caption; the Graph API gives no alt text.
             use = image(field_of(att, "media", "image", "src"), field_of(att, "description") or text)
-            if use and field_of(att, "media_type") != "album":
+            if use:
                 out.append(use)
         out.extend(_attachments(field_of(att, "subattachments", "data", kind=list, default=[]), text))
     return out
