@@ -25,12 +25,13 @@ def scores(name: str) -> tuple[float, float, int]:
     return tp / (tp + fp), tp / (tp + fn), total
 
 
-# Floors: the development set was used to write the phrase list, so it must score near perfectly;
-# the held-out set was written afterwards and never tuned on. Precision is held higher than
-# recall there because a false alarm teaches the reader to ignore the report.
+# Floors: the development set was used to write the phrase list, so it must score near perfectly.
+# The held-out set was written after the last rule change and never tuned on; its floors record
+# what the rule really achieves on new wording: precise (a false alarm teaches the reader to
+# ignore the report) but missing complaints phrased in ways no phrase anticipates.
 @pytest.mark.parametrize("name, min_precision, min_recall, min_size", [
-    ("replies_labelled.csv", 0.95, 0.85, 60),
-    ("replies_heldout.csv", 0.8, 0.4, 20),
+    ("replies_labelled.csv", 0.95, 0.9, 150),
+    ("replies_heldout.csv", 0.8, 0.3, 30),
 ])
 def test_precision_and_recall(name, min_precision, min_recall, min_size, capsys):
     precision, recall, total = scores(name)

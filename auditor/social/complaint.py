@@ -42,6 +42,23 @@ STRONG = [
     r"\bunhappy\b", r"\b(poor|bad) (organi[sz]ation|planning|support|care|attitude)\b",
     r"\bstill (haven't|hasn't|have not|has not|not|no one|nobody)\b", r"\b(second|third|fourth|fifth) time\b",
     r"\bplease (reply|respond|answer|get back)\b",
+    # conduct
+    r"\b(disgrace(ful)?|outrageous|ridiculous|pathetic|hopeless|judge?mental|unfair|insensitive|inappropriate|"
+    r"careless|negligent|misleading)\b", r"\bnot fair\b", r"\bout of order\b", r"\btalk(s|ed|ing)? down to\b",
+    r"\bnot (properly )?trained\b", r"\b(lied|lying) to\b",
+    # silence
+    r"\bno (call|calls|letter|reply|replies|response|contact|update|follow[- ]?up)\b(?! (needed|necessary))",
+    r"\bnot (a single|one) (call|reply|word|email|message|response)\b", r"\b(unanswered|unread)\b",
+    r"\b(straight|always|only ever) (to|get|gets|got) (the )?voicemail\b", r"\b(left|kept) waiting\b",
+    r"\bwaiting (this|so) long\b",
+    # consent and privacy
+    r"\bstop posting\b", r"\b(never|didn'?t|did not) (agree|consent)", r"\bwithout (my|our) (consent|permission)\b",
+    r"\b(take|taken|remove|removed) (it|this|that|the photo|the picture|my \w+'?s? (photo|picture)) (down|off)\b",
+    # mistakes and feelings aimed at the service
+    r"\b(lost|forgot|forgotten) (about )?(my|our|us|me)\b", r"\b(messed|mixed) (it |this |us |things )?up\b",
+    r"\bhate that\b", r"\b(fed up|sick|tired) (of|with)\b", r"\bangry (that|with|about)\b",
+    r"\balways (full|closed|cancell?ed|engaged)\b", r"\bnot (accessible|wheelchair accessible)\b",
+    r"\bno (step[- ]free|wheelchair|disabled) access\b",
 ]
 SOFT = [r"\bagain\b", r"\bstill\b", r"\bcancel", r"\bweeks\b", r"\bmonths\b", r"\bwaited\b",
         r"\bnobody\b", r"\bno one\b"]
