@@ -58,11 +58,13 @@ def test_deprecated_unrecognised_and_missing_avatars(write_config):
                                account("bluesky", avatar=CDN + "/photo.jpg"),
                                account("facebook", avatar=None),
                                account("mastodon", avatar="https://m.example/avatars/original/missing.png"),
-                               account("rss", avatar=None), account("page", error="down")],
+                               account("rss", avatar=None), account("page", error="down"),
+                               account("page", avatar=CDN + "/photo.jpg"), account("rss", avatar=CDN + "/old.png")],
                 {CDN + "/old.png": old, CDN + "/photo.jpg": photo()})
     avatars = [(f.url, f.severity, f.subject) for f in found if f.check == "social.avatar"]
     assert avatars == [("https://mastodon.example/@hs", "high", CDN + "/old.png"),
                        ("https://bluesky.example/@hs", "medium", CDN + "/photo.jpg"),
                        ("https://facebook.example/@hs", "low", None),
-                       ("https://mastodon.example/@hs", "low", None)]
+                       ("https://mastodon.example/@hs", "low", None),
+                       ("https://rss.example/@hs", "high", CDN + "/old.png")]
     assert all(f.check == "social.avatar" for f in found)

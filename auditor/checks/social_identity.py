@@ -9,7 +9,8 @@ from ..social.labels import label
 
 CODES = ("social.name", "social.avatar")
 
-# Feeds and plain pages often carry no picture; a social profile without one is a gap.
+# Feeds and plain pages often carry no picture, or a site icon or cover image rather than a
+# profile picture: there only an old logo is worth saying. A social profile without one is a gap.
 PICTURE_EXPECTED = ("mastodon", "bluesky", "facebook", "instagram")
 PLACEHOLDERS = ("/avatars/original/missing.png",)     # Mastodon's stock picture
 
@@ -63,6 +64,6 @@ def _avatar(account: Account, snapshot: Snapshot, ctx) -> Iterator[Finding]:
     if match.kind == "deprecated":
         yield Finding("social.avatar", url=account.profile_url, subject=src, severity="high", evidence=evidence,
                       message=f"{what} uses an old, deprecated logo as its profile picture.")
-    else:
+    elif account.platform in PICTURE_EXPECTED:
         yield Finding("social.avatar", url=account.profile_url, subject=src, evidence=evidence,
                       message=f"{what}'s profile picture is not the approved logo.")
