@@ -109,3 +109,12 @@ def test_malformed_json_is_unreachable():
     responses.add(responses.GET, STATUSES, json={"error": "unexpected"})
     with pytest.raises(SourceError, match="unexpected shape"):
         read()
+
+
+@responses.activate
+def test_paging_never_leaves_the_server():
+    lookup(json=mastodon_account())
+    responses.add(responses.GET, STATUSES, json=[mastodon_status("9", 1, "<p>Hello</p>")],
+                  headers={"Link": '<https://elsewhere.example/api/v1/accounts/1/statuses?max_id=9>; rel="next"'})
+    assert [p.text for p in read().posts] == ["Hello"]
+    assert all(c.request.url.startswith(MASTODON) for c in responses.calls)

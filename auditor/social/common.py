@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
@@ -82,6 +82,13 @@ class Api:
             return json.loads(result.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise SourceError("the server sent data that is not valid JSON", result.status) from None
+
+
+def same_host(url: str | None, base: str) -> str | None:
+    """`url` when it stays on `base`'s server: paging links from an API are not followed elsewhere."""
+    if url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc == urlsplit(base).netloc:
+        return url
+    return None
 
 
 def server_said(body: bytes) -> str | None:

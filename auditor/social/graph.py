@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from ..config import Social
 from ..snapshot import Account, ImageUse, Post, Reply
-from .common import MAX_PAGES, MAX_POSTS, Api, Collected, SourceError, field_of, image, iso, parse_time
+from .common import (MAX_PAGES, MAX_POSTS, Api, Collected, SourceError, field_of, image, iso, parse_time,
+                     same_host)
 
 FACEBOOK_PROFILE = "name,link,picture.type(large){url}"
 FACEBOOK_POSTS = ("id,message,created_time,permalink_url,"
@@ -79,7 +80,7 @@ def _posts(api: Api, url: str, fields: str, now: datetime, since: datetime, make
             raise SourceError("the Graph API sent a list in an unexpected shape (no 'data')")
         batch = [p for p in (make(x, now) for x in items if isinstance(x, dict)) if p is not None]
         posts.extend(batch)
-        nxt = field_of(data, "paging", "next")
+        nxt = same_host(field_of(data, "paging", "next"), url)
         oldest = min((parse_time(p.created_at) for p in batch if p.created_at), default=None)
         if not nxt or not batch or (oldest and oldest < since) or len(posts) >= MAX_POSTS:
             break

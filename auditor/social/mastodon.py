@@ -14,7 +14,7 @@ from requests.utils import parse_header_links
 from ..config import Social
 from ..snapshot import Account, Post, Reply
 from .common import (MAX_PAGES, MAX_POSTS, MAX_THREADS, Api, Collected, SourceError, field_of,
-                     html_text, image, iso, parse_time)
+                     html_text, image, iso, parse_time, same_host)
 
 PUBLIC = (None, "public", "unlisted")
 
@@ -57,7 +57,7 @@ def _statuses(api: Api, base: str, account_id: str, since: datetime, now: dateti
                 pairs.append((post, status))
                 when = parse_time(post.created_at)
                 older = older or (when is not None and when < since and not status.get("pinned"))
-        url, params = _next_link(result.headers.get("link", "")), None
+        url, params = same_host(_next_link(result.headers.get("link", "")), base), None
         if older or not url or len(pairs) >= MAX_POSTS:
             break
     return pairs
@@ -111,6 +111,6 @@ def _json_list(body: bytes) -> list:
 
 def _next_link(header: str) -> str | None:
     for link in parse_header_links(header) if header else []:
-        if link.get("rel") == "next" and link.get("url", "").startswith(("http://", "https://")):
-            return link["url"]
+        if link.get("rel") == "next":
+            return link.get("url")
     return None
