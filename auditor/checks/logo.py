@@ -12,6 +12,7 @@ from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
 
 CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted")
 
+HOME_ICON_PIXELS = 48      # images linking home this small are buttons
 DISTORTION = 0.10          # displayed shape may differ from the image's own by this much
 PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
@@ -62,7 +63,7 @@ def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[st
         elif match.kind == "deprecated":
             yield Finding("logo.deprecated", url=page.url, subject=use.src, evidence=evidence,
                           message=f"{_what(use)} is an old logo that is no longer approved ({match.reference}).")
-        elif claimed and claimed.strong:
+        elif claimed and claimed.strong and not _home_icon(claimed, info):
             yield Finding("logo.unrecognised", url=page.url, subject=use.src,
                           severity="low" if use.kind in ICON_KINDS else "",
                           evidence={**evidence, "why_a_logo": claimed.reason},
@@ -89,6 +90,11 @@ def distorted(page: Page, use: ImageUse, info: ImageInfo, file_change: float, ev
         yield Finding("logo.distorted", url=page.url, subject=use.src, evidence={**evidence, "change": file_change},
                       message=f"The logo image itself ({file_name(use.src)}) has been {_how(file_change)} "
                               f"compared with the approved logo.")
+
+
+def _home_icon(claimed, info: ImageInfo) -> bool:
+    """A small picture linking home is a "home" button, not a logo."""
+    return claimed.reason == "links to the home page" and max(info.width, info.height) <= HOME_ICON_PIXELS
 
 
 def displayed_size(use: ImageUse) -> tuple[float, float] | None:
