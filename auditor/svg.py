@@ -7,16 +7,24 @@ removed before rendering, so nothing outside the bytes given is ever read.
 """
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import re
+from pathlib import Path
 
 import resvg_py
 from lxml import etree
-from PIL import Image
+from PIL import Image, ImageFont
+
+log = logging.getLogger(__name__)
 
 MAX_SVG_BYTES = 5 * 1024 * 1024
-# resvg draws no text unless a font family that exists is named; these ship with most Linux systems.
-SANS, SERIF, MONO = "DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"
+# resvg draws no text unless a font family that exists is named: DejaVu ships with most Linux
+# systems (Debian: fonts-dejavu-core); otherwise the first installed font stands in.
+PREFERRED = ("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono")
+MAX_FONTS_READ = 200
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 ENTITY = re.compile(rb"<!ENTITY", re.I)
 HREF_ATTRS = ("href", "{http://www.w3.org/1999/xlink}href", "src")
 SAFE_HREF = re.compile(r"^\s*(#|data:image/(png|jpeg|gif|webp);)", re.I)
@@ -55,10 +63,30 @@ def rasterise(data: bytes, size: int = 512) -> Image.Image:
     """Render SVG bytes to an RGBA image fitting in size x size, keeping its aspect ratio."""
     text = sanitise(data)
     try:
-        png = resvg_py.svg_to_bytes(svg_string=text, width=size, height=size, font_family=SANS,
-                                    sans_serif_family=SANS, serif_family=SERIF, monospace_family=MONO)
+        sans, serif, mono = font_families()
+        png = resvg_py.svg_to_bytes(svg_string=text, width=size, height=size, font_family=sans,
+                                    sans_serif_family=sans, serif_family=serif, monospace_family=mono)
     except (ValueError, RuntimeError) as exc:
         raise ValueError(f"SVG could not be rendered ({exc})") from None
     img = Image.open(io.BytesIO(bytes(png)))
     img.load()
     return img.convert("RGBA")
+
+
+@functools.lru_cache(maxsize=1)
+def font_families() -> tuple[str, str, str]:
+    """(sans-serif, serif, monospace) family names installed on this machine."""
+    installed: dict[str, Path] = {}
+    for folder in FONT_DIRS:
+        for path in sorted(Path(folder).expanduser().glob("**/*.[ot]tf")):
+            if all(f in installed for f in PREFERRED) or len(installed) >= MAX_FONTS_READ:
+                break
+            try:
+                installed.setdefault(ImageFont.truetype(str(path), 10).getname()[0], path)
+            except OSError:
+                continue
+    if not installed:
+        log.warning("no fonts installed: text in SVG images will not be drawn (install fonts-dejavu-core)")
+        return PREFERRED
+    fallback = next((f for f in installed if "sans" in f.lower()), next(iter(installed)))
+    return tuple(f if f in installed else fallback for f in PREFERRED)

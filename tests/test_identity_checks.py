@@ -8,6 +8,7 @@ from auditor import config, imaging
 from auditor.checks import Context, logo, name
 from auditor.crawl.extract import decode_html, extract
 from auditor.snapshot import Page, Post, Snapshot
+from auditor.svg import rasterise
 
 SITE = "https://www.homestartbbh.org.uk"
 APPROVED, DEPRECATED = f"{SITE}/img/logo.png", f"{SITE}/img/old-logo.jpg"
@@ -87,6 +88,16 @@ def test_favicon_only_page_is_not_missing_but_a_wrong_favicon_is_unrecognised(im
     wrong = f'<link rel="icon" href="{FUNDER}">'
     found = run_logo([page("/x", head=wrong, header=logo_img())], images, ctx)
     assert found == [("logo.unrecognised", "/x", FUNDER)]
+
+
+def test_small_home_button_is_not_taken_for_a_logo(images, ctx):
+    button = f"{SITE}/img/home-button.png"
+    icon = S.encode(rasterise(S.others()["council"], 32), "PNG")
+    nav = f'<nav><a href="/"><img src="{button}" alt="Home"></a></nav>'
+    assert run_logo([page("/n", header=logo_img() + nav)], {**images, button: imaging.analyse(button, icon)}, ctx) == []
+    big = S.encode(rasterise(S.others()["council"], 200), "PNG")
+    found = run_logo([page("/n", header=logo_img() + nav)], {**images, button: imaging.analyse(button, big)}, ctx)
+    assert found == [("logo.unrecognised", "/n", button)]
 
 
 def test_unreadable_logo_image_is_not_reported_missing(images, ctx):

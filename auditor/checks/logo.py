@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..findings import Finding
 from ..identity.claims import ICON_KINDS, claim, file_name
-from ..identity.logos import LogoMatcher, matcher_for
+from ..identity.logos import LogoMatch, matcher_for
 from ..identity.names import NameMatcher
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
 
 CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted")
 
+HOME_ICON_PIXELS = 48      # images linking home this small are buttons
 DISTORTION = 0.10          # displayed shape may differ from the image's own by this much
 PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
@@ -23,9 +24,17 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
     if not matcher.references:
         return
     names = NameMatcher(ctx.config.scheme)
+    matches: dict[str, LogoMatch] = {}     # each image is matched once, however many pages show it
+
+    def match(url: str) -> LogoMatch | None:
+        info = snapshot.images.get(url)
+        if info is not None and url not in matches:
+            matches[url] = matcher.match(info)
+        return matches.get(url)
+
     for page in snapshot.pages:
         if is_html_page(page):
-            yield from check_logos(page, snapshot.images, matcher, names, ctx.config.site_host)
+            yield from check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host)
 
 
 def is_html_page(page: Page) -> bool:
@@ -33,19 +42,19 @@ def is_html_page(page: Page) -> bool:
     return ok and (not page.content_type or "html" in page.content_type.lower())
 
 
-def check_logos(page: Page, images: dict[str, ImageInfo], matcher: LogoMatcher,
-                names: NameMatcher, site_host: str) -> Iterator[Finding]:
+def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[str], LogoMatch | None],
+                have_approved: bool, names: NameMatcher, site_host: str) -> Iterator[Finding]:
     shown, unknown, seen = False, False, set()
     for use in page.images:
         if (use.src, use.kind) in seen:
             continue
         seen.add((use.src, use.kind))
         claimed = claim(use, page, names, site_host)
-        info = images.get(use.src)
-        match = matcher.match(info) if info is not None else None
+        match = match_of(use.src)
         if match is None or not match.judged:
-            unknown = unknown or bool(claimed and claimed.strong)
+            unknown = unknown or claimed is not None   # an unread image might be the logo
             continue
+        info = images[use.src]
         evidence = {"image": use.src, "kind": use.kind, "alt": use.alt, "region": use.region,
                     "reference": match.reference, "distance": match.distance}
         if match.kind == "approved":
@@ -54,18 +63,18 @@ def check_logos(page: Page, images: dict[str, ImageInfo], matcher: LogoMatcher,
         elif match.kind == "deprecated":
             yield Finding("logo.deprecated", url=page.url, subject=use.src, evidence=evidence,
                           message=f"{_what(use)} is an old logo that is no longer approved ({match.reference}).")
-        elif claimed and claimed.strong:
+        elif claimed and claimed.strong and not _home_icon(claimed, info):
             yield Finding("logo.unrecognised", url=page.url, subject=use.src,
                           severity="low" if use.kind in ICON_KINDS else "",
                           evidence={**evidence, "why_a_logo": claimed.reason},
                           message=f"{_what(use)} is presented as the scheme's logo but is not one of the approved logos.")
-    if not shown and not unknown and matcher.has_approved:
+    if not shown and not unknown and have_approved:
         yield Finding("logo.missing", url=page.url, message="This page does not show the approved logo.",
                       evidence={"images_on_page": len(seen)})
 
 
 def distorted(page: Page, use: ImageUse, info: ImageInfo, file_change: float, evidence: dict) -> Iterator[Finding]:
-    if use.kind in ICON_KINDS or use.kind == "og:image":
+    if use.kind not in ("img", "source"):      # icons, sharing images, CSS backgrounds: no display box
         return
     shown = displayed_size(use)
     if shown and info.width and info.height:
@@ -81,6 +90,11 @@ def distorted(page: Page, use: ImageUse, info: ImageInfo, file_change: float, ev
         yield Finding("logo.distorted", url=page.url, subject=use.src, evidence={**evidence, "change": file_change},
                       message=f"The logo image itself ({file_name(use.src)}) has been {_how(file_change)} "
                               f"compared with the approved logo.")
+
+
+def _home_icon(claimed, info: ImageInfo) -> bool:
+    """A small picture linking home is a "home" button, not a logo."""
+    return claimed.reason == "links to the home page" and max(info.width, info.height) <= HOME_ICON_PIXELS
 
 
 def displayed_size(use: ImageUse) -> tuple[float, float] | None:

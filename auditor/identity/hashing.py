@@ -15,6 +15,7 @@ from PIL import Image
 
 from ..snapshot import ImageInfo
 
+TRIM_SIZE = 1024         # larger images are scaled down before trimming
 WORK_SIZE = 256          # trimmed content is scaled to fit this box before hashing
 HASH_SIZE = 16           # 256-bit hashes: fine enough to tell wordmarks apart
 ALPHA_FLOOR = 16         # alpha at or below this counts as transparent
@@ -39,7 +40,9 @@ def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
 
 def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | None]:
     """(content as RGBA cropped to what is not transparent or background, background colour or None)."""
-    rgba = img.convert("RGBA")
+    rgba = _rgba(img)
+    if max(rgba.size) > TRIM_SIZE:          # big photos: trim a smaller copy, same for references
+        rgba.thumbnail((TRIM_SIZE, TRIM_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
     alpha = np.asarray(rgba.getchannel("A"))
     box = _bbox(alpha > ALPHA_FLOOR)
     if box is None:
@@ -56,6 +59,12 @@ def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | N
     if box is None:            # one flat colour: nothing to trim
         return rgba, None
     return rgba.crop(box), background
+
+
+def _rgba(img: Image.Image) -> Image.Image:
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "F"):    # 16-bit and float greys: scale to 8 bits first
+        img = img.point(lambda v: v / 256).convert("L")
+    return img.convert("RGBA")
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
