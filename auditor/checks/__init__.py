@@ -30,6 +30,11 @@ MODULES = [
     "copyright",
     "personal_data",
     "alt_text",
+    "logo",
+    "name",
+    "social",
+    "social_identity",
+    "complaints",
 ]
 
 
