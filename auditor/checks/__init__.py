@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 # Order is the order they run and are listed in.
 MODULES = [
     "crawl",
+    "photo_consent",
+    "photo_metadata",
 ]
 
 
