@@ -123,3 +123,30 @@ def labelled_set() -> list[tuple[str, bytes, bool]]:
         arr = getattr(skimage.data, name)()
         out.append((f"skimage-{name}.png", encode(Image.fromarray(arr), "PNG"), False))
     return out
+
+
+def snapshot_of(pages: dict[str, str], images: dict[str, bytes], base: str = "http://site.test"):
+    """A Snapshot as the crawler would make it: pages parsed by the extractor, images analysed."""
+    from auditor import imaging
+    from auditor.crawl.extract import extract
+    from auditor.snapshot import Page, Snapshot
+
+    snap = Snapshot(website=base + "/", started_at="2026-06-01T00:00:00+00:00")
+    for path, html in pages.items():
+        snap.pages.append(extract(Page(url=base + path, status=200), html))
+    for path, data in images.items():
+        snap.images[base + path] = imaging.analyse(base + path, data, "image/jpeg")
+    return snap
+
+
+def context(config_path, now=None):
+    from datetime import datetime, timezone
+
+    from auditor import config as config_mod
+    from auditor.checks import Context
+
+    return Context(config=config_mod.load(config_path), now=now or datetime(2026, 6, 1, tzinfo=timezone.utc))
+
+
+def run_check(module, snapshot, ctx):
+    return list(module.check(snapshot, ctx))
