@@ -7,7 +7,7 @@ import pytest
 from consent_support import context, encode, logo, photo, snapshot_of
 from PIL import Image, ImageOps
 
-from auditor.checks import Runner, photo_consent, photo_metadata
+from auditor.checks import Context, Runner, photo_consent, photo_metadata
 from auditor.consent.thumbnails import save_thumbnails
 from auditor.snapshot import ImageUse, Post
 
@@ -151,3 +151,15 @@ def test_thumbnails_of_flagged_photos_are_small_and_stripped(setup, tmp_path):
         assert max(img.size) <= 160 and not img.getexif()
         assert snap.images[src].thumbnail == path.name
     assert BASE + "/img/astronaut.jpg" not in thumbs
+
+
+def test_url_rows_match_their_exact_url_and_copies_of_the_crawled_image(setup):
+    _, snap, ctx = setup
+    page = snapshot_of({"/d.html": '<html><body><main><img src="/img/camera-copy.jpg" alt="c"></main></body></html>'},
+                       {}, BASE).pages[0]
+    snap.pages = [page]
+    snap.posts = []
+    assert list(photo_consent.check(snap, ctx)) == []          # learnt from the crawled /img/camera.jpg
+    del snap.images[BASE + "/img/camera.jpg"]
+    ctx = Context(config=ctx.config, now=ctx.now)
+    assert table(photo_consent.check(snap, ctx)) == [("photo.no_consent", "/d.html", "camera-copy.jpg")]

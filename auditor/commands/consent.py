@@ -52,7 +52,7 @@ def register_path(args) -> Path:
         return args.register
     path = load_config(args).consent.register
     if path is None:
-        raise reg.RegisterError(Path("config"), 0, None, "no [consent] register is configured; use --register CSV")
+        raise ValueError("no [consent] register is configured; add one to the config or use --register CSV")
     return path
 
 
