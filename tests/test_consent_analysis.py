@@ -98,3 +98,14 @@ def test_tiny_transparent_and_vector_images_are_never_photos():
     assert photos.photo_score(photo("coffee").resize((48, 32)), "JPEG") == 0.0
     assert photos.photo_score(photo("coffee").convert("RGBA").resize((200, 100)).crop((0, 0, 220, 100)), "PNG") == 0.0
     assert photos.photo_score(photo("coffee"), "SVG") == 0.0
+
+
+def test_facts_and_hashes_survive_the_json_cache():
+    import json
+
+    from auditor.snapshot import ImageInfo
+
+    info = analysed(encode(photo("astronaut"), exif=_exif(gps=True, artist="Jane Example")))
+    back = ImageInfo.from_dict(json.loads(json.dumps(info.to_dict())))
+    assert back.facts == info.facts and back.hashes == info.hashes
+    assert back.facts["photo"] is True and back.facts["gps"] is True and back.facts["faces"] == 1

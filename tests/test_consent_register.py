@@ -125,3 +125,21 @@ def test_append_validates_and_writes_a_row_that_loads_back(folder):
 
 def test_relative_photo_paths_are_relative_to_the_register(folder):
     assert reg.relative_photo(folder / "register.csv", folder / "photos" / "coffee.jpg") == "photos/coffee.jpg"
+
+
+def test_example_and_demo_registers_are_valid():
+    from pathlib import Path
+
+    from auditor.demo import data_dir
+
+    example = reg.load(Path(__file__).parent.parent / "config" / "consent_register.csv", strict=True)
+    assert [r.consent_ref for r in example.records] == ["CF-2025-001", "CF-2025-002"]
+    demo = reg.load(data_dir() / "consent_register.csv", strict=True)
+    assert len(demo.records) == 5 and len(demo.index) == 5
+
+
+def test_dates_only_load_skips_reading_photos(folder):
+    path = write(folder, "photos/missing.jpg,P,CF-1,2025-01-10,2026-02-01,all,")
+    register = reg.load(path, photos=False)
+    assert not register.errors and len(register.index) == 0
+    assert reg.expiring(register, before=date(2026, 3, 1))[0]["consent_ref"] == "CF-1"

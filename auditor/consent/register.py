@@ -95,9 +95,10 @@ class Register:
         return [(self.records[m.key], m.distance) for m in self.index.lookup(candidate)]
 
 
-def load(path: Path, strict: bool = False) -> Register:
+def load(path: Path, strict: bool = False, photos: bool = True) -> Register:
     """Read and validate the register. Bad rows are left out and listed in `errors`
-    (or raised at once when `strict`); a missing column or unreadable file always raises."""
+    (or raised at once when `strict`); a missing column or unreadable file always raises.
+    With `photos=False` the photo files are neither read nor hashed (dates and channels only)."""
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
@@ -110,7 +111,7 @@ def load(path: Path, strict: bool = False) -> Register:
     refs: dict[str, int] = {}
     for row in reader:
         try:
-            record, arr = parse_row(path, reader.line_num, row)
+            record, arr = parse_row(path, reader.line_num, row, photos)
             _check_unique(register, record, arr, refs)
         except RegisterError as exc:
             if strict:
@@ -124,7 +125,7 @@ def load(path: Path, strict: bool = False) -> Register:
     return register
 
 
-def parse_row(path: Path, line: int, row: dict) -> tuple[Record, object]:
+def parse_row(path: Path, line: int, row: dict, photos: bool = True) -> tuple[Record, object]:
     """One row -> (Record, grey array of its photo or None for URL rows); raises RegisterError."""
     value = {c: (row.get(c) or "").strip() for c in COLUMNS}
     for column in ("photo", "subjects", "consent_ref", "given", "channels"):
@@ -142,7 +143,7 @@ def parse_row(path: Path, line: int, row: dict) -> tuple[Record, object]:
     if "://" in record.photo:
         raise RegisterError(path, line, "photo", "only file paths and http(s) URLs are allowed")
     record.file = (path.parent / record.photo).resolve()
-    return record, _read_photo(path, line, record.file)
+    return record, _read_photo(path, line, record.file) if photos else None
 
 
 def _date(path: Path, line: int, column: str, text: str) -> date | None:
