@@ -143,3 +143,11 @@ def test_dates_only_load_skips_reading_photos(folder):
     register = reg.load(path, photos=False)
     assert not register.errors and len(register.index) == 0
     assert reg.expiring(register, before=date(2026, 3, 1))[0]["consent_ref"] == "CF-1"
+
+
+def test_a_register_saved_by_a_spreadsheet_in_windows_1252_loads_and_appends(folder):
+    path = folder / "register.csv"
+    path.write_bytes((HEADER + "photos/astronaut.jpg,Zoë Example,CF-1,2025-01-10,,all,\r\n").encode("cp1252"))
+    assert reg.load(path).records[0].subjects == "Zoë Example"
+    reg.append(path, "photos/coffee.jpg", "Renée Example", "CF-2", "2025-02-01")
+    assert [r.subjects for r in reg.load(path, strict=True).records] == ["Zoë Example", "Renée Example"]

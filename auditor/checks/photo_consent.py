@@ -85,10 +85,11 @@ def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Find
         records = [record for record, _ in register.match(hashes)]
     faces = int(photo.info.facts.get("faces") or 0)
     if not records:
-        people = f"shows people ({faces} face{'s' if faces != 1 else ''} found) but " if faces else ""
+        message = (f"This photo shows people ({faces} face{'s' if faces != 1 else ''} found) but has no record "
+                   f"in the consent register." if faces else
+                   "This photo has no record in the consent register; if it shows people, their consent should be recorded.")
         return Finding("photo.no_consent", url=photo.where, subject=photo.use.src,
-                       severity="high" if faces else "medium",
-                       message=f"This photo {people}has no record in the consent register.",
+                       severity="high" if faces else "medium", message=message,
                        evidence={"channel": photo.channel, "faces": faces, "kind": photo.use.kind})
     record = min(records, key=lambda r: STATUS_RANK.index(r.status(today, photo.channel)))
     status = record.status(today, photo.channel)

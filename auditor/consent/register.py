@@ -100,7 +100,7 @@ def load(path: Path, strict: bool = False, photos: bool = True) -> Register:
     (or raised at once when `strict`); a missing column or unreadable file always raises.
     With `photos=False` the photo files are neither read nor hashed (dates and channels only)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
@@ -123,6 +123,19 @@ def load(path: Path, strict: bool = False, photos: bool = True) -> Register:
             register.index.add(len(register.records), hashing.reference_hashes(arr))
         register.records.append(record)
     return register
+
+
+def encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252, as spreadsheets save CSV."""
+    try:
+        path.read_bytes().decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def read_text(path: Path) -> str:
+    return path.read_text(encoding=encoding(path), errors="replace")
 
 
 def parse_row(path: Path, line: int, row: dict, photos: bool = True) -> tuple[Record, object]:
@@ -208,14 +221,14 @@ def append(path: Path, photo: str, subjects: str, consent_ref: str, given: str,
     if not path.exists():
         path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
     register = load(path, strict=True)
-    line = len(path.read_text(encoding="utf-8-sig").splitlines()) + 1
+    text = read_text(path)
+    line = len(text.splitlines()) + 1
     row = dict(zip(COLUMNS, (photo, subjects, consent_ref, given, expires, channels, "")))
     record, arr = parse_row(path, line, row)
     _check_unique(register, record, arr, {r.consent_ref: r.line for r in register.records})
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([row[c] for c in COLUMNS])
-    text = path.read_text(encoding="utf-8-sig")
-    with path.open("a", encoding="utf-8") as fh:
+    with path.open("a", encoding="utf-8" if encoding(path) == "utf-8-sig" else "cp1252", errors="replace") as fh:
         fh.write(("" if not text or text.endswith("\n") else "\n") + buf.getvalue())
     return record
 
