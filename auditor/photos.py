@@ -31,11 +31,12 @@ def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
     info.facts["gps"], info.facts["metadata_names"] = metadata.inspect(img)
     score = photo_score(img, info.format)
     info.facts["photo_score"] = round(score, 3)
-    info.facts["photo"] = score >= PHOTO_THRESHOLD
-    if not info.facts["photo"]:
+    info.facts["photo"] = False
+    if score < PHOTO_THRESHOLD:
         return
     arr = hashing.grey_array(data)
     info.hashes["consent64"], info.hashes["consent256"] = hashing.candidate_hashes(arr).to_hex()
+    info.facts["photo"] = True      # only once it can be matched with the register
     info.facts["faces"] = count_faces(img)
     info.facts["thumb"] = thumbnail(img)
 

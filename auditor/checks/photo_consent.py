@@ -83,6 +83,8 @@ def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Find
     hashes = HashSet.of(photo.info.hashes)
     if not records and hashes is not None:
         records = [record for record, _ in register.match(hashes)]
+    if not records and hashes is None:
+        return None          # never hashed (analysis failed): no verdict rather than a false alarm
     faces = int(photo.info.facts.get("faces") or 0)
     if not records:
         message = (f"This photo shows people ({faces} face{'s' if faces != 1 else ''} found) but has no record "
