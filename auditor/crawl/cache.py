@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the shape of cached extracts changes: older entries are then ignored.
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass

@@ -9,6 +9,7 @@ import json
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import htmldate
 import lxml.html
 from lxml import etree
 
@@ -140,6 +141,8 @@ class _Walker:
         if tag in HEADING:
             self.open_section(HEADING[tag], clean(el.text_content()), region)
         if tag in ("a", "area") and el.get("href"):
+            if el.get("href").strip().lower().startswith(("mailto:", "tel:")):
+                self.page.contact_links.append(el.get("href").strip()[:300])
             href = normalise_url(el.get("href"), self.base)
             if href:
                 self.page.links.append(Link(url=href, text=clean(el.text_content()), region=region, tag=tag))
@@ -256,7 +259,25 @@ def extract(page: Page, text: str) -> Page:
     walker = _Walker(page, base, has_main)
     walker.walk(body, "other" if has_main else "main", None, "")
     walker.finish()
+    page.dates = page_dates(text)
     return page
+
+
+def page_dates(text: str) -> dict[str, str]:
+    """Modified and published dates from metadata and dated elements, read by htmldate.
+
+    Only its fast mode: the extensive one takes "© 2019" and dates in link URLs for update dates.
+    """
+    out = {}
+    for key, original in (("modified", False), ("published", True)):
+        try:
+            found = htmldate.find_date(text, extensive_search=False, original_date=original,
+                                       outputformat="%Y-%m-%d")
+        except Exception:  # noqa: BLE001 - a page that confuses htmldate simply has no date
+            found = None
+        if found:
+            out[key] = found
+    return out
 
 
 def _head(page: Page, doc, base: str) -> None:
