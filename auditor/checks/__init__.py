@@ -35,6 +35,8 @@ MODULES = [
     "social",
     "social_identity",
     "complaints",
+    "photo_consent",
+    "photo_metadata",
 ]
 
 
