@@ -20,6 +20,7 @@ WORK_SIZE = 256          # trimmed content is scaled to fit this box before hash
 HASH_SIZE = 16           # 256-bit hashes: fine enough to tell wordmarks apart
 ALPHA_FLOOR = 16         # alpha at or below this counts as transparent
 BORDER_TOLERANCE = 24    # per-channel difference still counted as "the background"
+FLAT_SHARE = 0.005       # fewer differing pixels than this share is compression noise on a flat image
 BORDER_SHARE = 0.9       # share of the outer ring that must be one colour to be a background
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 THUMB_HEIGHT = 24       # colour thumbnail, aspect kept: tells colours and wordmarks apart
@@ -56,7 +57,7 @@ def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | N
         return rgba, None
     differs = np.abs(pixels - np.array(background, dtype=np.int16)).max(axis=2) > BORDER_TOLERANCE
     box = _bbox(differs)
-    if box is None:            # one flat colour: nothing to trim
+    if box is None or differs.sum() < max(4, differs.size * FLAT_SHARE):   # one flat colour, or noise
         return rgba, None
     return rgba.crop(box), background
 
