@@ -125,6 +125,12 @@ def thumb_image(value: str) -> Image.Image:
     return Image.frombytes("RGB", (width, height), bytes.fromhex(data))
 
 
+def contrast(value: str, background=WHITE) -> float:
+    """Mean difference of a thumbnail from its background colour, 0 to 1."""
+    arr = np.asarray(thumb_image(value), dtype=np.float32)
+    return float(np.abs(arr - np.array(background[:3], dtype=np.float32)).mean() / 255)
+
+
 def thumb_distance(a: str, b: str) -> float:
     """Colour difference of two thumbnails, 0 (same) to 1: the worst block's mean difference."""
     img_b = thumb_image(b)
