@@ -113,8 +113,11 @@ def fingerprint(content: Image.Image, background: tuple[int, int, int] | None = 
 
 def thumb(rgb: Image.Image) -> str:
     """A tiny colour image as "WxH:hex", kept to compare colour and layout."""
-    width = min(THUMB_MAX_WIDTH, max(4, round(THUMB_HEIGHT * rgb.width / rgb.height)))
-    height = THUMB_HEIGHT if rgb.width / rgb.height * THUMB_HEIGHT <= THUMB_MAX_WIDTH else max(4, round(THUMB_MAX_WIDTH * rgb.height / rgb.width))
+    aspect = rgb.width / rgb.height
+    if aspect * THUMB_HEIGHT <= THUMB_MAX_WIDTH:
+        width, height = max(4, round(THUMB_HEIGHT * aspect)), THUMB_HEIGHT
+    else:
+        width, height = THUMB_MAX_WIDTH, max(4, round(THUMB_MAX_WIDTH / aspect))
     small = rgb.resize((width, height), Image.Resampling.BOX)
     return f"{width}x{height}:" + small.tobytes().hex()
 

@@ -92,9 +92,10 @@ class LogoMatcher:
         background = info.facts.get("logo_bg")
         if background:
             prints = self._reference_on(ref, tuple(background))
+            # a colour close to the logo's own hides its details: weigh differences up to make up
             boost = hashing.contrast(ref.hashes["logo_thumb"]) / max(hashing.contrast(prints["logo_thumb"], background), 1e-3)
-            return (hashing.distance(on_white, (prints["logo_phash"], prints["logo_dhash"])),
-                    hashing.thumb_distance(h["logo_thumb"], prints["logo_thumb"]) * min(max(boost, 1.0), MAX_BOOST))
+            colour = hashing.thumb_distance(h["logo_thumb"], prints["logo_thumb"]) * min(max(boost, 1.0), MAX_BOOST)
+            return hashing.distance(on_white, (prints["logo_phash"], prints["logo_dhash"])), colour
         r = ref.hashes
         colour = hashing.thumb_distance(h["logo_thumb"], r["logo_thumb"])
         ref_white, ref_black = (r["logo_phash"], r["logo_dhash"]), (r["logo_phash_k"], r["logo_dhash_k"])
