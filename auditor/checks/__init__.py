@@ -32,6 +32,11 @@ MODULES = [
     "alt_text",
     "logo",
     "name",
+    "social",
+    "social_identity",
+    "complaints",
+    "photo_consent",
+    "photo_metadata",
 ]
 
 
