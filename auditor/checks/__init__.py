@@ -30,6 +30,13 @@ MODULES = [
     "copyright",
     "personal_data",
     "alt_text",
+    "logo",
+    "name",
+    "social",
+    "social_identity",
+    "complaints",
+    "photo_consent",
+    "photo_metadata",
 ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the shape of cached extracts changes: older entries are then ignored.
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
