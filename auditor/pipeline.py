@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import findings as findings_mod
+from . import scheduler
 from .checks import CheckFailure, Context, Runner
 from .config import Config
 from .crawl import website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, History, open_history
+from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .snapshot import Page, Snapshot
 
@@ -69,26 +70,34 @@ class Options:
     only: tuple[str, ...] = ()
     stop: threading.Event | None = None
     progress: Callable[[int, int], None] | None = None
+    # Asked under the run lock before anything is fetched; False means no audit is due (run returns None).
+    when: Callable[[History], bool] | None = None
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def run(config: Config, options: Options | None = None) -> RunResult:
-    """Run one audit. Raises lock.AlreadyRunning if another audit holds the storage folder."""
+def run(config: Config, options: Options | None = None) -> RunResult | None:
+    """Run one audit. Raises lock.AlreadyRunning if another audit holds the storage folder.
+
+    Returns None, having done nothing, when `options.when` says no audit is due.
+    """
     options = options or Options()
     storage = Path(config.storage)
     storage.mkdir(parents=True, exist_ok=True)
     with RunLock(storage), open_history(storage) as history:
         history.recover_interrupted(now_iso())
+        if options.when is not None and not options.when(history):
+            return None
         result = RunResult(run_id=0, config=config, started_at=now_iso())
         result.run_id = history.start_run(result.started_at, os.getpid())
         try:
             _audit(config, options, history, result)
         except BaseException as exc:
             result.status = "failed" if not isinstance(exc, KeyboardInterrupt) else "incomplete"
-            result.notes.append(f"the audit stopped: {type(exc).__name__}: {exc}")
+            result.notes.append(f"{STOPPED}: interrupted" if isinstance(exc, KeyboardInterrupt)
+                                else f"the audit stopped: {type(exc).__name__}: {exc}")
             history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
             raise
         return result
@@ -118,7 +127,7 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
         cache.close()
     if stop.is_set():
         snapshot.complete = False
-        result.notes.append("the audit was stopped before it finished; what it had collected was checked")
+        result.notes.append(f"{STOPPED}; what it had collected was checked")
     runner.site(snapshot)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
     result.failures = runner.failures
@@ -134,6 +143,7 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
     result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
+    result.next_run = next(iter(scheduler.next_runs(config, 1)), None)
     _write_outputs(config, options, result)
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.summary_path),
