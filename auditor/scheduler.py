@@ -102,20 +102,23 @@ def is_due(config: Config, history: History, now: datetime | None = None) -> boo
 
 
 def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:
-    """Run `audit` now if an audit is due, then at every scheduled time, until `stop` is set.
+    """Run `audit` now (the catch-up), then at every scheduled time, until `stop` is set.
 
-    `audit` decides under the run lock whether an audit is due (the catch-up, once) and runs it.
-    A time missed while the process was suspended runs once when it wakes (coalesced).
+    `audit` decides under the run lock whether an audit is due, so the catch-up runs only
+    when a scheduled time passed unaudited, and once however many did. A time missed while
+    the process was suspended runs once when it wakes (coalesced, no grace limit).
     """
+    audit()
+    if stop.is_set():
+        return
     scheduler = BlockingScheduler(
         timezone=ZoneInfo(config.schedule.timezone),
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-    scheduler.add_job(audit, "date", id="catch-up", name="catch-up audit")
     scheduler.add_job(audit, trigger(config.schedule), id="audit", name="scheduled audit")
     watcher = threading.Thread(target=_shutdown_on, args=(stop, scheduler), daemon=True)
     watcher.start()
-    log.info("Scheduler started; next scheduled audit at %s", next_run_text(config))
+    log.info("Waiting; the next scheduled audit is at %s", next_run_text(config))
     scheduler.start()                    # returns once _shutdown_on has shut it down
     watcher.join()                       # and the audit in progress has wound up
     log.info("Scheduler stopped")

@@ -1,11 +1,13 @@
 """Trigger times, the catch-up decision and the scheduler loop, without waiting on any clock."""
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import wait_for
 
 from auditor import cli, config as config_mod, scheduler
 from auditor.history import open_history
@@ -178,7 +180,7 @@ def test_serve_catches_up_once_at_start_then_stops_on_request(make_config):
     assert len(calls) == 1
 
 
-def test_serve_waits_for_the_audit_in_progress_before_returning(make_config):
+def test_stop_during_the_catch_up_returns_once_the_audit_has_wound_up(make_config):
     stop, started, finished = threading.Event(), threading.Event(), threading.Event()
 
     def audit():
@@ -192,3 +194,16 @@ def test_serve_waits_for_the_audit_in_progress_before_returning(make_config):
     stop.set()
     runner.join(timeout=20)
     assert finished.is_set() and not runner.is_alive()
+
+
+def test_serve_waits_for_the_next_time_until_stopped(make_config, caplog):
+    caplog.set_level(logging.INFO, logger="auditor.scheduler")
+    stop, calls = threading.Event(), []
+    runner = threading.Thread(target=scheduler.serve, args=(make_config(), lambda: calls.append(1), stop))
+    runner.start()
+    assert wait_for(lambda: "the next scheduled audit is at" in caplog.text, timeout=10)
+    assert runner.is_alive()
+    stop.set()
+    runner.join(timeout=20)
+    assert not runner.is_alive() and "Scheduler stopped" in caplog.text
+    assert calls == [1]                            # the catch-up only; no scheduled time came
