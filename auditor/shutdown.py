@@ -2,11 +2,13 @@
 
 The first signal sets an Event that the crawler and the scheduler watch: the current step ends,
 the run is recorded as incomplete with what it collected, and the process exits. A second
-signal raises KeyboardInterrupt at once (the run is still recorded as stopped).
+signal exits at once, as if killed: fetches in other threads are not waited for, the kernel
+drops the run lock, and the next run records the abandoned one as incomplete.
 """
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from typing import Iterator
 log = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+EXIT_ABANDONED = 1
 
 
 @contextmanager
@@ -27,7 +30,10 @@ def graceful_stop(stop: threading.Event | None = None) -> Iterator[threading.Eve
 
     def handle(signum, frame) -> None:
         if stop.is_set():
-            raise KeyboardInterrupt
+            log.error("Received %s again: stopping at once; the audit in progress is abandoned",
+                      signal.Signals(signum).name)
+            logging.shutdown()
+            os._exit(EXIT_ABANDONED)
         log.warning("Received %s: finishing the current step, then stopping", signal.Signals(signum).name)
         stop.set()
 

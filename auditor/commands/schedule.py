@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import threading
 from functools import partial
 
 from .. import logs, pipeline, scheduler
-from ..cli import EXIT_FAILED, EXIT_OK, load_config
+from ..cli import EXIT_OK, load_config
 from ..config import Config
 from ..lock import AlreadyRunning
 from ..shutdown import graceful_stop
@@ -41,14 +40,7 @@ def cmd_schedule(args) -> int:
         return EXIT_OK
     logs.add_file(config.storage, args.verbose)
     with graceful_stop() as stop:
-        try:
-            scheduler.serve(config, partial(scheduled_audit, config, stop), stop)
-        except KeyboardInterrupt:
-            # A second signal: leave now. The kernel drops the run lock and the next run
-            # records the interrupted audit as incomplete.
-            log.error("Stopped at once; the audit in progress was abandoned")
-            logging.shutdown()
-            os._exit(EXIT_FAILED)
+        scheduler.serve(config, partial(scheduled_audit, config, stop), stop)
     return EXIT_OK
 
 
