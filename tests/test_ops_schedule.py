@@ -207,3 +207,18 @@ def test_serve_waits_for_the_next_time_until_stopped(make_config, caplog):
     runner.join(timeout=20)
     assert not runner.is_alive() and "Scheduler stopped" in caplog.text
     assert calls == [1]                            # the catch-up only; no scheduled time came
+
+
+def test_run_if_due_says_when_the_next_audit_is_and_fetches_nothing(write_config, capsys):
+    path = write_config("http://127.0.0.1:9/")          # nothing listens there
+    config = config_mod.load(path)
+    with open_history(config.storage) as history:
+        add_run(history, datetime.now(UTC), "complete")
+    assert cli.main(["run", "--if-due", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    expected = scheduler.format_time(scheduler.next_runs(config, 1)[0])
+    assert out == f"No audit is due; the next is at {expected}.\n"
+    assert cli.main(["run", "--if-due", "-q", "--config", str(path)]) == 0
+    assert capsys.readouterr() == ("", "")
+    with open_history(config.storage) as history:
+        assert len(history.runs()) == 1

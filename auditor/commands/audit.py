@@ -36,22 +36,33 @@ def add_commands(sub, common) -> None:
 def cmd_run(args) -> int:
     config = load_config(args)
     logs.add_file(config.storage, args.verbose)
+    try:
+        result = _audit_now(config, args)
+    except AlreadyRunning as exc:
+        if not args.if_due:
+            raise
+        log.info("Not due here: %s", exc)        # the audit in progress is the one that was due
+        return EXIT_OK
+    if result is None:
+        message = f"No audit is due; the next is at {scheduler.next_run_text(config)}."
+        log.info("%s", message)
+        if not args.quiet:
+            print(message)
+        return EXIT_OK
+    return _tell(result, args.quiet)
+
+
+def _audit_now(config, args) -> pipeline.RunResult | None:
     with graceful_stop() as stop, progress_bar(enabled=not args.quiet) as progress:
         options = pipeline.Options(json_path=args.json, send_email=not args.no_email, only=tuple(args.only),
                                    progress=progress, stop=stop,
                                    when=partial(scheduler.is_due, config) if args.if_due else None)
-        try:
-            result = pipeline.run(config, options)
-        except AlreadyRunning as exc:
-            if not args.if_due:
-                raise
-            log.info("Not due here: %s", exc)    # the audit in progress is the one that was due
-            return EXIT_OK
-    if result is None:
-        log.info("No audit is due; the next is at %s", scheduler.next_run_text(config))
-        return EXIT_OK
-    log.info("%s", summary_line(result))       # for the log file
-    if not args.quiet or not result.ok:
+        return pipeline.run(config, options)
+
+
+def _tell(result: pipeline.RunResult, quiet: bool) -> int:
+    log.info("%s", summary_line(result))          # for the log file
+    if not quiet or not result.ok:
         print(summary_line(result))
     for failure in result.failures:
         print(f"Error: the {failure.module} check failed: {failure.error}", file=sys.stderr)
