@@ -87,11 +87,13 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
     storage = Path(config.storage)
     storage.mkdir(parents=True, exist_ok=True)
     with RunLock(storage), open_history(storage) as history:
-        history.recover_interrupted(now_iso())
+        for run_id in history.recover_interrupted(now_iso()):
+            log.warning("Audit %d was killed before it finished; it is recorded as incomplete", run_id)
         if options.when is not None and not options.when(history):
             return None
         result = RunResult(run_id=0, config=config, started_at=now_iso())
         result.run_id = history.start_run(result.started_at, os.getpid())
+        log.info("Audit %d started for %s", result.run_id, config.scheme.website)
         try:
             _audit(config, options, history, result)
         except BaseException as exc:

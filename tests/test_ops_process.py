@@ -95,6 +95,7 @@ def test_sigkill_mid_crawl_then_the_daily_cron_line_catches_up(setup, gate):
     killed, caught_up = runs(storage)
     assert (killed.status, killed.error) == ("incomplete", KILLED)
     assert caught_up.status == "complete"
+    assert "Audit 1 was killed before it finished" in (storage / "auditor.log").read_text()
     assert len(pages_seen(storage, caught_up.id)) == PAGES + 1
 
     code, out, err = finish(auditor(config, "run", "--if-due", "--no-email", "-q"))
