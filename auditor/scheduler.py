@@ -45,6 +45,9 @@ def trigger(schedule: Schedule) -> LocalCronTrigger:
     if len(fields) != 5:
         raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
     minute, hour, day, month, weekday = fields
+    if day != "*" and weekday != "*":
+        # crontab runs on either day, APScheduler only when both match: refuse rather than guess
+        raise ValueError("give a day of the month or a day of the week, not both (use * for the other)")
     return LocalCronTrigger(minute=minute, hour=hour, day=day, month=month,
                             day_of_week=crontab_weekdays(weekday), timezone=ZoneInfo(schedule.timezone))
 

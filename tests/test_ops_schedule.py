@@ -83,7 +83,7 @@ def test_day_of_week_numbers_mean_what_crontab_means(make_config, weekday, names
 
 
 def test_bad_expressions_are_config_errors(write_config):
-    for cron in ("0 7 1 1,4,7,10 * *", "0 25 * * *", "0 7 * * 1/x"):
+    for cron in ("0 7 1 1,4,7,10 * *", "0 25 * * *", "0 7 * * 1/x", "0 7 1 * 1"):
         with pytest.raises(config_mod.ConfigError, match="schedule.cron"):
             config_mod.load(write_config("http://127.0.0.1:9/", extra=f'[schedule]\ncron = "{cron}"'))
 
