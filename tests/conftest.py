@@ -56,6 +56,7 @@ class SiteServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True   # headers and body go out in separate writes
 
             def log_message(self, *args):
                 pass
@@ -69,7 +70,7 @@ class SiteServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path: str = "/") -> str:
@@ -178,3 +179,12 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def pytest_addoption(parser):
+    """`--update-golden` rewrites golden files (rendered report, expected findings) for review."""
+    try:
+        parser.addoption("--update-golden", action="store_true", default=False,
+                         help="rewrite golden files instead of comparing against them")
+    except ValueError:  # already added by another plugin
+        pass
