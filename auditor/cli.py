@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from pathlib import Path
 
 from . import __version__
 from . import config as config_mod
+from . import logs
 from .config import ConfigError
 from .lock import AlreadyRunning
 
@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "auditor.commands.demo",
     "auditor.commands.report",
     "auditor.commands.consent",
+    "auditor.commands.schedule",
 ]
 
 EPILOG = """exit codes:
@@ -57,8 +58,8 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
 
 
 def setup_logging(args: argparse.Namespace) -> None:
-    level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    """stderr only; commands that run audits add the log file once the config names the storage folder."""
+    logs.setup(getattr(args, "verbose", 0), getattr(args, "quiet", False))
 
 
 def main(argv: list[str] | None = None) -> int:
