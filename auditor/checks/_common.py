@@ -50,8 +50,10 @@ class Seen:
 def group(items: Iterable[tuple[str, str, Any]]) -> dict[str, Seen]:
     """(key, page URL, payload) triples -> key -> Seen, first payload kept."""
     out: dict[str, Seen] = {}
+    listed: set[tuple[str, str]] = set()     # (key, URL): a footer on 20,000 pages stays linear
     for key, url, payload in items:
         seen = out.setdefault(key, Seen(payload))
-        if url not in seen.pages:
+        if (key, url) not in listed:
+            listed.add((key, url))
             seen.pages.append(url)
     return out

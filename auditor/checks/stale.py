@@ -113,14 +113,17 @@ def _jsonld(page: Page) -> Iterator[Evidence]:
 
 def _htmldate(page: Page) -> Iterator[Evidence]:
     # htmldate reads "© 2019" as 1 January 2019 in some layouts: never take that for an update.
-    copyright_years = {n.year for n in find_copyright_notices(page.text)}
     published = page.dates.get("published")
     for key in ("modified", "published"):
         day = parse_iso(page.dates.get(key))
-        if day is None or (day.month == 1 and day.day == 1 and day.year in copyright_years):
+        if day is None or (day.month == 1 and day.day == 1 and day.year in _copyright_years(page.text)):
             continue
         tier = "modified" if key == "modified" and page.dates.get(key) != published else "published"
         yield Evidence(day, tier, f"the page's {'update' if tier == 'modified' else 'publication'} date")
+
+
+def _copyright_years(text: str) -> set[int]:
+    return {n.year for n in find_copyright_notices(text)}
 
 
 def _http_last_modified(page: Page) -> date | None:

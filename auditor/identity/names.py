@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text.scan import sub_runs
+
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
 SEPARATOR = rf"[\s{SPACES}]*[-{HYPHENS}\u2012\u2013\u2014_]?[\s{SPACES}]*"
@@ -20,6 +22,9 @@ ADDRESS = re.compile(
     r"|(?<![\w@])[@#][\w.]*\w"                                      # handles, hashtags
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,}|[A-Z]{2,})\b(?:/\S*)?",  # domain names
 )
+# Every address holds no space and one of these characters followed by another that is not
+# a space: only the runs of text around one are masked.
+ADDRESS_ANCHOR = re.compile(r"[.:@#]\S")
 WORD = re.compile(r"[^\s,\-" + HYPHENS + "]+")
 
 
@@ -64,7 +69,7 @@ class NameMatcher:
         return list(dict.fromkeys(v.snippet for v in self.find(text)))
 
     def find(self, text: str) -> list[Variant]:
-        masked = ADDRESS.sub(lambda m: MASKED * len(m.group()), text or "")
+        masked = sub_runs(ADDRESS, lambda m: MASKED * len(m.group()), text or "", ADDRESS_ANCHOR)
         found: list[Variant] = []
         for pattern, correct in self._fuzzy + self._compounds:
             for m in pattern.finditer(masked):

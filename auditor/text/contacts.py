@@ -14,6 +14,8 @@ from typing import Iterable
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
+from .scan import finditer_lines
+
 # Spaces only within a line, and never around a real ".", or a sentence's full stop joins the next word.
 AT = r"(?:[ \t]*@[ \t]*|[ \t]*[\[({<][ \t]*at[ \t]*[\])}>][ \t]*)"
 DOT = r"(?:\.|[ \t]*[\[({<][ \t]*dot[ \t]*[\])}>][ \t]*|[ \t]+dot[ \t]+)"
@@ -28,6 +30,8 @@ def _address(at: str, dot: str) -> re.Pattern:
 
 
 EMAILS = (_address(AT, DOT), _address(WORD_AT, WORD_DOT))
+# A match of EMAILS[i] stays on one line and holds a match of ANCHORS[i]: only such lines are read.
+ANCHORS = (re.compile(r"@|[\[({<][ \t]*at[ \t]*[\])}>]", re.I), re.compile(r"[ \t]dot[ \t]", re.I))
 FILE_ENDINGS = {"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "pdf", "html", "php"}   # logo@2x.png
 SEPARATOR = re.compile(r"\s*[\[({<]?\s*dot\s*[\])}>]?\s*|\s*\.\s*", re.I)
 PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER}
@@ -70,8 +74,8 @@ def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> lis
 
 def find_emails(text: str) -> list[Contact]:
     out, taken = [], []
-    for pattern in EMAILS:
-        for match in pattern.finditer(text or ""):
+    for pattern, anchor in zip(EMAILS, ANCHORS):
+        for match in finditer_lines(pattern, anchor, text or ""):
             if match.group("tld").lower() in FILE_ENDINGS:
                 continue
             if not any(a < match.end() and match.start() < b for a, b in taken):

@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 import dateparser
 
@@ -91,8 +92,13 @@ def _read(match: re.Match, today: date) -> tuple[date, bool] | None:
     return (parsed, has_year) if parsed else None
 
 
+@lru_cache(maxsize=4096)
 def parse_text_date(written: str, today: date) -> date | None:
-    """Read one date string day-first; None when it is not a real date."""
+    """Read one date string day-first; None when it is not a real date.
+
+    Memoised: a site repeats the same few dates (footers, sidebars) on every page, and
+    dateparser is slow.
+    """
     base = datetime(today.year, today.month, today.day)
     try:
         parsed = dateparser.parse(written, languages=["en"], settings={**SETTINGS, "RELATIVE_BASE": base})
