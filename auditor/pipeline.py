@@ -28,6 +28,7 @@ from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
 from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
+from .pagestore import PageStore
 from .snapshot import Page, Snapshot
 
 log = logging.getLogger(__name__)
@@ -109,12 +110,18 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
 
 
 def _audit(config: Config, options: Options, history: History, result: RunResult) -> None:
+    # Pages go to disk as they arrive: memory stays flat however large the site.
+    with PageStore(config.storage) as pages:
+        _audit_into(config, options, history, result, pages)
+
+
+def _audit_into(config: Config, options: Options, history: History, result: RunResult, pages: PageStore) -> None:
     clock = time.monotonic()
     stop = options.stop or threading.Event()
     previous = history.last_complete_run()
     ctx = Context(config=config, previous_run_at=_parse(previous.started_at) if previous else None)
     runner = Runner(ctx, options.only)
-    snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at)
+    snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at, pages=pages)
     cache = Cache(Path(config.storage) / "cache.sqlite3")
     fetcher = Fetcher.for_config(config, cache=cache, stop=stop)
     digests: list[tuple[str, str, str]] = []

@@ -171,7 +171,7 @@ class CrawlError:
 class Snapshot:
     website: str
     started_at: str
-    pages: list[Page] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)     # an audit gives a disk-backed pagestore.PageStore
     images: dict[str, ImageInfo] = field(default_factory=dict)
     links: dict[str, LinkStatus] = field(default_factory=dict)
     accounts: list[Account] = field(default_factory=list)
