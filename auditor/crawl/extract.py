@@ -31,7 +31,6 @@ SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "#
 KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language", "x-robots-tag")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
-WS = re.compile(r"\s+")
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -85,7 +84,8 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
 
 
 def clean(text: str | None) -> str:
-    return WS.sub(" ", text or "").strip()
+    # Whitespace collapsed: str.split() and re's \s agree on what whitespace is.
+    return " ".join((text or "").split())
 
 
 class _Walker:
@@ -221,7 +221,7 @@ class _Walker:
 
 def _join(parts: list[str]) -> str:
     lines = "".join(parts).split("\n")
-    return "\n".join(filter(None, (clean(line) for line in lines)))
+    return "\n".join(filter(None, (" ".join(line.split()) for line in lines)))
 
 
 def _attrs(el) -> dict[str, str]:

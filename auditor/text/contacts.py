@@ -29,6 +29,7 @@ def _address(at: str, dot: str) -> re.Pattern:
                       rf"(?P<domain>{LABEL}(?:{dot}{LABEL})*{dot}(?P<tld>[a-z]{{2,24}}))(?![\w-])", re.I)
 
 
+DIGIT = re.compile(r"\d")
 EMAILS = (_address(AT, DOT), _address(WORD_AT, WORD_DOT))
 # A match of EMAILS[i] stays on one line and holds a match of ANCHORS[i]: only such lines are read.
 ANCHORS = (re.compile(r"@|[\[({<][ \t]*at[ \t]*[\])}>]", re.I), re.compile(r"[ \t]dot[ \t]", re.I))
@@ -92,7 +93,9 @@ def _email(match: re.Match) -> Contact:
 
 def find_phones(text: str) -> list[Contact]:
     out = []
-    for match in PhoneNumberMatcher(text or "", "GB", leniency=Leniency.VALID):
+    # A number never spans a line and always holds a digit: the other lines need not be read.
+    lines = "\n".join(line for line in (text or "").split("\n") if DIGIT.search(line))
+    for match in PhoneNumberMatcher(lines, "GB", leniency=Leniency.VALID):
         number = match.number
         if phonenumbers.number_type(number) not in PERSONAL_TYPES:
             continue

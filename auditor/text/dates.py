@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import dateparser
 
+from .scan import sub_runs
+
 log = logging.getLogger(__name__)
 
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -29,6 +31,9 @@ CANDIDATE = re.compile(
     re.I)
 # Web addresses and paths often hold dates ("/news/2015/06/12/…"): never read those.
 URLISH = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)/\S+|\S*[a-z]\S*/\S+|\S+/\S*[a-z]\S*", re.I)
+# Every URLISH match is a run without spaces holding one of these.
+URL_ANCHOR = re.compile(r"/|www\.", re.I)
+DIGIT = re.compile(r"\d")
 SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month"],
             "RETURN_AS_TIMEZONE_AWARE": False}
 
@@ -45,7 +50,9 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     """Every date written in `text` (URLs and paths ignored), in order of appearance."""
     out: list[DateMatch] = []
     for line in (text or "").splitlines():
-        clean_line = URLISH.sub(lambda m: " " * len(m.group()), line)
+        if not DIGIT.search(line):
+            continue            # every date has a digit
+        clean_line = sub_runs(URLISH, lambda m: " " * len(m.group()), line, URL_ANCHOR)
         for match in CANDIDATE.finditer(clean_line):
             found = _read(match, today)
             if found:
