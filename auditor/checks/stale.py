@@ -9,6 +9,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Page
 from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
+from ..text.scan import finditer_words
 from ._common import page_exempt
 
 CODES = ("content.stale",)
@@ -19,6 +20,8 @@ PUBLISHED_META = ("article:published_time", "datepublished", "dcterms.created", 
                   "dc.date.issued", "dc.date", "dcterms.date", "date", "publish-date", "pubdate")
 UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised)\b(?:\s+on)?\s*[:\-–]?", re.I)
 POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
+# Every match of the label above starts with one of these words.
+UPDATED_WORDS, POSTED_WORDS = ("last", "updated", "reviewed", "modified", "revised"), ("posted", "published", "first")
 DYNAMIC_SECONDS = 120
 # The page's own dates (visible lines, metadata) are the strongest evidence, then the
 # sitemap, then the HTTP header. A published date only says the page is at least that old,
@@ -82,8 +85,8 @@ def _is_html(page: Page) -> bool:
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:
-    for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
-        for match in label.finditer(text or ""):
+    for label, tier, words in ((UPDATED_LABEL, "modified", UPDATED_WORDS), (POSTED_LABEL, "published", POSTED_WORDS)):
+        for match in finditer_words(label, text or "", words):
             found = leading_date(text[match.end():match.end() + 60], today)
             if found:
                 words = " ".join(match.group().split()).rstrip(":-– ")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text.scan import sub_runs
+from ..text.scan import finditer_words, sub_runs
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
@@ -52,7 +52,10 @@ class NameMatcher:
         self._fuzzy = [(re.compile(_fuzzy(n), re.I), n) for n in self.names]
         compounds = {c for n in self.names for c in re.findall(rf"\w+(?:[-{HYPHENS}]\w+)+", n)}
         self._compounds = [(re.compile(_fuzzy(c), re.I), normalise(c)) for c in sorted(compounds)]
-        self._forbidden = [re.compile(rf"(?<!\w){_spaced(f)}(?!\w)", re.I) for f in scheme.forbidden_names if f.strip()]
+        forbidden = [f for f in scheme.forbidden_names if f.strip()]
+        self._forbidden = [re.compile(rf"(?<!\w){_spaced(f)}(?!\w)", re.I) for f in forbidden]
+        # The word each pattern's matches start with, where known: only its places need trying.
+        self._first = {p: _first_word(n) for p, n in [*self._fuzzy, *self._compounds, *zip(self._forbidden, forbidden)]}
 
     def identifies(self, text: str) -> bool:
         """True when text carries the canonical or an accepted name (case and spacing aside)."""
@@ -72,13 +75,17 @@ class NameMatcher:
         masked = sub_runs(ADDRESS, lambda m: MASKED * len(m.group()), text or "", ADDRESS_ANCHOR)
         found: list[Variant] = []
         for pattern, correct in self._fuzzy + self._compounds:
-            for m in pattern.finditer(masked):
+            for m in self._finditer(pattern, masked):
                 if not self._is_correct(m.group(), correct) and not _plain_words(m.group()):
                     _add(found, Variant(_quote(text, m), m.start(), m.end(), correct))
         for pattern in self._forbidden:
-            for m in pattern.finditer(masked):
+            for m in self._finditer(pattern, masked):
                 _add(found, Variant(_quote(text, m), m.start(), m.end(), self.names[0]))
         return sorted(found, key=lambda v: v.start)
+
+    def _finditer(self, pattern: re.Pattern, text: str):
+        first = self._first.get(pattern)
+        return finditer_words(pattern, text, (first,)) if first else pattern.finditer(text)
 
     def _is_correct(self, snippet: str, correct: str) -> bool:
         snippet = normalise(snippet)
@@ -92,6 +99,14 @@ def _fuzzy(name: str) -> str:
     words = WORD.findall(name.replace(",", " "))
     parts = ["(?:and|&|\\+)" if w.lower() in ("and", "&") else re.escape(w) for w in words]
     return rf"(?<![\w{MASKED}])" + (SEPARATOR.replace("]?", ",]?")).join(parts) + rf"(?![\w{MASKED}])"
+
+
+def _first_word(name: str) -> str | None:
+    """The lower-case word a pattern for `name` starts with, if plain ASCII ("and" has variants)."""
+    words = WORD.findall(name.replace(",", " "))
+    first = words[0].lower() if words else ""
+    plain = first.isascii() and first.isalnum() and name.strip().lower().startswith(first)
+    return first if plain and first != "and" else None
 
 
 def _spaced(name: str) -> str:

@@ -9,7 +9,7 @@ line or run must read a line break or space the same as the text's start or end.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 
 def lines_with(anchor: re.Pattern, text: str) -> Iterator[tuple[int, int]]:
@@ -47,3 +47,39 @@ def sub_runs(pattern: re.Pattern, repl: Callable[[re.Match], str], text: str, an
         done = end
     parts.append(text[done:])
     return "".join(parts)
+
+
+# Besides A-Z, the only characters that case-insensitive matching takes for ASCII letters.
+ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def word_starts(text: str, words: Iterable[str]) -> list[int] | None:
+    """Sorted positions where one of `words` (lower-case ASCII) occurs in `text`, case ignored as
+    re.IGNORECASE ignores it; None when `text` holds a character for which lower-casing and
+    re.IGNORECASE disagree."""
+    if any(c in text for c in ODD_CASES):
+        return None
+    low = text.lower()
+    found: set[int] = set()
+    for word in words:
+        at = low.find(word)
+        while at >= 0:
+            found.add(at)
+            at = low.find(word, at + 1)
+    return sorted(found)
+
+
+def finditer_words(pattern: re.Pattern, text: str, words: Iterable[str]) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches empty and whose every match
+    starts with one of `words` (lower-case ASCII; the pattern may ignore case)."""
+    starts = word_starts(text, words)
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in starts:
+        if start >= end:
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                end = match.end()
