@@ -9,7 +9,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Page
 from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
-from ..text.scan import finditer_words
+from ..text.scan import Words
 from ._common import page_exempt
 
 CODES = ("content.stale",)
@@ -85,8 +85,9 @@ def _is_html(page: Page) -> bool:
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:
-    for label, tier, words in ((UPDATED_LABEL, "modified", UPDATED_WORDS), (POSTED_LABEL, "published", POSTED_WORDS)):
-        for match in finditer_words(label, text or "", words):
+    prepared = Words(text or "")
+    for label, tier, starts in ((UPDATED_LABEL, "modified", UPDATED_WORDS), (POSTED_LABEL, "published", POSTED_WORDS)):
+        for match in prepared.finditer(label, starts):
             found = leading_date(text[match.end():match.end() + 60], today)
             if found:
                 words = " ".join(match.group().split()).rstrip(":-– ")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text.scan import finditer_words, sub_runs
+from ..text.scan import Words, sub_runs
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
@@ -74,18 +74,19 @@ class NameMatcher:
     def find(self, text: str) -> list[Variant]:
         masked = sub_runs(ADDRESS, lambda m: MASKED * len(m.group()), text or "", ADDRESS_ANCHOR)
         found: list[Variant] = []
+        words = Words(masked)
         for pattern, correct in self._fuzzy + self._compounds:
-            for m in self._finditer(pattern, masked):
+            for m in self._finditer(pattern, words):
                 if not self._is_correct(m.group(), correct) and not _plain_words(m.group()):
                     _add(found, Variant(_quote(text, m), m.start(), m.end(), correct))
         for pattern in self._forbidden:
-            for m in self._finditer(pattern, masked):
+            for m in self._finditer(pattern, words):
                 _add(found, Variant(_quote(text, m), m.start(), m.end(), self.names[0]))
         return sorted(found, key=lambda v: v.start)
 
-    def _finditer(self, pattern: re.Pattern, text: str):
+    def _finditer(self, pattern: re.Pattern, words: Words):
         first = self._first.get(pattern)
-        return finditer_words(pattern, text, (first,)) if first else pattern.finditer(text)
+        return words.finditer(pattern, (first,)) if first else pattern.finditer(words.text)
 
     def _is_correct(self, snippet: str, correct: str) -> bool:
         snippet = normalise(snippet)

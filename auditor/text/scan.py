@@ -53,33 +53,35 @@ def sub_runs(pattern: re.Pattern, repl: Callable[[re.Match], str], text: str, an
 ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
-def word_starts(text: str, words: Iterable[str]) -> list[int] | None:
-    """Sorted positions where one of `words` (lower-case ASCII) occurs in `text`, case ignored as
-    re.IGNORECASE ignores it; None when `text` holds a character for which lower-casing and
-    re.IGNORECASE disagree."""
-    if any(c in text for c in ODD_CASES):
-        return None
-    low = text.lower()
-    found: set[int] = set()
-    for word in words:
-        at = low.find(word)
-        while at >= 0:
-            found.add(at)
-            at = low.find(word, at + 1)
-    return sorted(found)
+class Words:
+    """A text made ready for finding where words occur, case ignored as re.IGNORECASE ignores it
+    (lower-cased once, however many patterns are then tried on it)."""
 
+    def __init__(self, text: str):
+        self.text = text
+        # lower() moves or misreads positions for these characters: such texts take the slow road
+        self.low = None if any(c in text for c in ODD_CASES) else text.lower()
 
-def finditer_words(pattern: re.Pattern, text: str, words: Iterable[str]) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern that never matches empty and whose every match
-    starts with one of `words` (lower-case ASCII; the pattern may ignore case)."""
-    starts = word_starts(text, words)
-    if starts is None:
-        yield from pattern.finditer(text)
-        return
-    end = 0
-    for start in starts:
-        if start >= end:
-            match = pattern.match(text, start)
-            if match:
-                yield match
-                end = match.end()
+    def starts(self, words: Iterable[str]) -> list[int]:
+        """Sorted positions where one of `words` (lower-case ASCII) occurs."""
+        found: set[int] = set()
+        for word in words:
+            at = self.low.find(word)
+            while at >= 0:
+                found.add(at)
+                at = self.low.find(word, at + 1)
+        return sorted(found)
+
+    def finditer(self, pattern: re.Pattern, words: Iterable[str]) -> Iterator[re.Match]:
+        """`pattern.finditer(text)` for a pattern that never matches empty and whose every match
+        starts with one of `words` (lower-case ASCII; the pattern may ignore case)."""
+        if self.low is None:
+            yield from pattern.finditer(self.text)
+            return
+        end = 0
+        for start in self.starts(words):
+            if start >= end:
+                match = pattern.match(self.text, start)
+                if match:
+                    yield match
+                    end = match.end()
