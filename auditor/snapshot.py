@@ -117,9 +117,12 @@ class LinkStatus:
     error: str | None = None      # timeout, refused, too many redirects, blocked…
     final_url: str | None = None
     external: bool = False
+    blocked: bool = False         # the site refused the auditor (403/429, bot check): unknown, not broken
 
     @property
     def broken(self) -> bool:
+        if self.blocked:
+            return False
         return self.error is not None or (self.status is not None and self.status >= 400)
 
 

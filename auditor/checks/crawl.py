@@ -48,7 +48,7 @@ def _images(page: Page, snapshot: Snapshot) -> Iterator[Finding]:
         if info is None or use.src in seen:
             continue
         broken = info.error is not None or (info.status is not None and info.status >= 400)
-        if not broken or info.oversized:
+        if not broken or info.oversized or info.facts.get("blocked"):
             continue
         seen.add(use.src)
         problem = info.error or f"the server answered {info.status}"

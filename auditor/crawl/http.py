@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -41,6 +42,9 @@ class FetchResult:
     not_modified: bool = False        # 304 to our conditional request: use the cached extract
     truncated: bool = False           # body cut at the size cap
     robots_blocked: bool = False
+    too_large: bool = False           # over the size cap: the body was not (fully) read
+    redirect_unfollowed: bool = False  # `follow` declined the redirect target (already fetched elsewhere)
+    body_skipped: bool = False        # not read: a HEAD, a status-only check or an unwanted type
     cached: Validators | None = None  # the validators we sent, with their cached payload
 
     @property
@@ -63,7 +67,7 @@ class FetchResult:
 class Fetcher:
     def __init__(self, *, user_agent: str, delay: float = 0.5, timeout: float = 20.0,
                  max_redirects: int = 10, cache: Cache | None = None, retries: int = 2,
-                 deadline: float | None = None, stop: threading.Event | None = None):
+                 deadline: float | None = None, stop: threading.Event | None = None, backoff: float = 1.0):
         self.user_agent = user_agent
         self.delay = delay
         self.timeout = timeout
@@ -71,10 +75,15 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.cache = cache
         self.retries = retries
+        self.backoff = backoff
         self.stop = stop or threading.Event()
         self._local = threading.local()
         self._robots: dict[str, Protego | None] = {}
+        self._robots_problem: dict[str, str] = {}
         self._robots_lock = threading.Lock()
+        self._robots_fetching: dict[str, threading.Lock] = {}
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
         self._hosts: dict[str, tuple[threading.Lock, list[float]]] = {}
         self._hosts_lock = threading.Lock()
         self.counts = {"requests": 0, "conditional": 0, "not_modified": 0}
@@ -94,6 +103,8 @@ class Fetcher:
             session = requests.Session()
             session.headers.update({"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"})
             self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
         return session
 
     def _host_slot(self, host: str):
@@ -115,24 +126,44 @@ class Fetcher:
 
     # --- robots.txt -------------------------------------------------------
     def robots(self, url: str) -> Protego | None:
+        """The parsed robots.txt for the URL's origin, fetched once per run (conditionally)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._robots_lock:
             if origin in self._robots:
                 return self._robots[origin]
-        result = self._get(origin + "/robots.txt", "GET", max_bytes=ROBOTS_MAX_BYTES, conditional=False,
-                           robots=False)
-        if result.status is not None and 200 <= result.status < 300:
-            parser = Protego.parse(result.body.decode("utf-8", errors="replace"))
-        elif result.status is not None and 400 <= result.status < 500:
-            parser = None                     # no robots.txt: everything allowed
-        elif result.error or (result.status or 0) >= 500:
-            parser = Protego.parse("User-agent: *\nDisallow: /")  # unreachable robots.txt: stay out
-        else:
-            parser = None
-        with self._robots_lock:
-            self._robots[origin] = parser
+            fetching = self._robots_fetching.setdefault(origin, threading.Lock())
+        with fetching:                    # one request per origin even when many threads ask at once
+            with self._robots_lock:
+                if origin in self._robots:
+                    return self._robots[origin]
+            parser, problem = self._load_robots(origin + "/robots.txt")
+            with self._robots_lock:
+                self._robots[origin] = parser
+                if problem:
+                    self._robots_problem[origin] = problem
         return parser
+
+    def _load_robots(self, url: str) -> tuple[Protego | None, str | None]:
+        result = self.fetch_cached(url, "robots", max_bytes=ROBOTS_MAX_BYTES, robots=False)
+        if result.not_modified:
+            return Protego.parse(result.cached.data.get("text", "")), None
+        if result.status is not None and 200 <= result.status < 300 and not result.error:
+            text = result.body.decode("utf-8", errors="replace")
+            self.remember(result, "robots", {"text": text})
+            return Protego.parse(text), None
+        if result.error:                  # unreachable: the requests themselves will say why
+            return None, None
+        if (result.status or 0) >= 500 or result.status == 429:
+            # A failing robots.txt means "stay out for now" (RFC 9309 section 2.3.1.3).
+            return Protego.parse("User-agent: *\nDisallow: /"), f"its robots.txt answered {result.status}"
+        return None, None                 # 4xx: no robots.txt, everything allowed
+
+    def robots_problem(self, url: str) -> str | None:
+        """Why robots.txt shut the origin off, when it was unreadable rather than explicit."""
+        parts = urlsplit(url)
+        with self._robots_lock:
+            return self._robots_problem.get(f"{parts.scheme}://{parts.netloc}")
 
     def allowed(self, url: str) -> bool:
         parser = self.robots(url)
@@ -149,85 +180,112 @@ class Fetcher:
 
     # --- fetching -----------------------------------------------------------
     def fetch(self, url: str, method: str = "GET", *, max_bytes: int = 10 * 2**20, conditional: bool = False,
-              robots: bool = True, headers: dict[str, str] | None = None, params: dict | None = None) -> FetchResult:
-        """Fetch with every guard. Never raises for network trouble: see `FetchResult.error`."""
+              robots: bool = True, headers: dict[str, str] | None = None, params: dict | None = None,
+              body: bool = True, body_types: tuple[str, ...] | None = None,
+              follow: Callable[[str], bool] | None = None) -> FetchResult:
+        """Fetch with every guard. Never raises for network trouble: see `FetchResult.error`.
+
+        `body=False` checks the status only; `body_types` reads the body only for those
+        content types (or none declared), so a PDF behind a page link is never downloaded.
+        `follow(target)` may decline a redirect (the crawl already has that page): the result
+        is then the redirect itself, with `final_url` the target and `redirect_unfollowed` set.
+        """
         attempt = 0
         while True:
             result = self._get(url, method, max_bytes=max_bytes, conditional=conditional, robots=robots,
-                               headers=headers, params=params)
+                               headers=headers, params=params, body=body, body_types=body_types, follow=follow)
             if result.status not in RETRY_STATUSES or attempt >= self.retries or self.stop.is_set():
                 return result
-            wait = _retry_after(result.headers.get("retry-after"), default=2.0 ** attempt)
+            wait = _retry_after(result.headers.get("retry-after"), default=self.backoff * 2.0 ** attempt)
             if wait > MAX_RETRY_WAIT:
                 return result
             log.info("%s answered %s; retrying in %.1fs", url, result.status, wait)
             self.stop.wait(wait)
             attempt += 1
 
+    def fetch_cached(self, url: str, kinds: str | tuple[str, ...], **kwargs) -> FetchResult:
+        """A conditional fetch whose 304 carries a cached payload of one of `kinds` in `result.cached.data`."""
+        result = self.fetch(url, conditional=True, **kwargs)
+        if result.not_modified and result.cached.kind not in ((kinds,) if isinstance(kinds, str) else kinds):
+            result = self.fetch(url, conditional=False, **kwargs)   # cached as something else: ask afresh
+        return result
+
+    def remember(self, result: FetchResult, kind: str, data: dict) -> None:
+        """Keep a successful response's validators and what was made of it, for the next run."""
+        if self.cache is not None and result.status is not None and 200 <= result.status < 300:
+            self.cache.store(result.final_url, result.headers.get("etag"), result.headers.get("last-modified"),
+                             kind, data)
+
     def _get(self, url: str, method: str, *, max_bytes: int, conditional: bool, robots: bool,
-             headers: dict[str, str] | None = None, params: dict | None = None) -> FetchResult:
+             headers: dict[str, str] | None = None, params: dict | None = None, body: bool = True,
+             body_types: tuple[str, ...] | None = None, follow: Callable[[str], bool] | None = None) -> FetchResult:
         result = FetchResult(url=url)
         current, seen = url, {url}
-        cached = self.cache.validators(url) if (conditional and self.cache) else None
         for _hop in range(self.max_redirects + 1):
             if robots and not self.allowed(current):
-                result.robots_blocked, result.error, result.final_url = True, "robots.txt forbids it", current
+                result.robots_blocked, result.final_url = True, current
+                problem = self.robots_problem(current)
+                result.error = f"not read: {problem}" if problem else "robots.txt forbids it"
                 return result
+            # Validators are looked up per hop: cached extracts are keyed by the final URL.
+            cached = self.cache.validators(current) if (conditional and self.cache) else None
             send = dict(headers or {})
-            if cached and current == url:
-                if cached.etag:
-                    send["If-None-Match"] = cached.etag
-                if cached.last_modified:
-                    send["If-Modified-Since"] = cached.last_modified
+            if cached and cached.etag:
+                send["If-None-Match"] = cached.etag
+            if cached and cached.last_modified:
+                send["If-Modified-Since"] = cached.last_modified
             self._wait_turn(urlsplit(current).netloc, self.crawl_delay(current) if robots else 0.0)
-            self._request(result, current, method, send, params if current == url else None, max_bytes,
-                          conditional=bool(cached and current == url))
+            self._request(result, current, method, send, params if current == url else None,
+                          _BodyRule(max_bytes, body and method != "HEAD", body_types), conditional=bool(cached))
+            result.cached = cached
             if result.error or result.status not in REDIRECTS:
                 break
-            target = result.headers.get("location")
-            if not target:
+            nxt = self._next_hop(result, current, seen)
+            if nxt is None:
                 break
-            nxt = urljoin(current, target.strip())
-            if urlsplit(nxt).scheme not in ("http", "https"):
-                result.error = f"redirects to an unsupported address ({nxt[:80]})"
-                break
-            if nxt in seen:
-                result.error = "redirect loop"
-                break
-            seen.add(nxt)
-            result.redirects.append(nxt)
             current = nxt
+            if follow is not None and not follow(nxt):
+                result.redirect_unfollowed = True
+                break
             if result.status == 303:
                 method = "GET"
         else:
             result.error = f"more than {self.max_redirects} redirects"
         result.final_url = current
-        if result.status == 304 and cached:
-            result.not_modified, result.cached = True, cached
+        result.not_modified = result.status == 304 and result.cached is not None
+        if not result.not_modified:
+            result.cached = None
         return result
 
-    def _request(self, result: FetchResult, url: str, method: str, headers: dict, params, max_bytes: int,
+    def _next_hop(self, result: FetchResult, current: str, seen: set[str]) -> str | None:
+        target = result.headers.get("location")
+        if not target:
+            return None
+        nxt = urljoin(current, target.strip()).split("#")[0]
+        if urlsplit(nxt).scheme not in ("http", "https"):
+            result.error = f"redirects to an unsupported address ({nxt[:80]})"
+            return None
+        if nxt in seen:
+            result.error = "redirect loop"
+            return None
+        seen.add(nxt)
+        result.redirects.append(nxt)
+        return nxt
+
+    def _request(self, result: FetchResult, url: str, method: str, headers: dict, params, rule: "_BodyRule",
                  conditional: bool) -> None:
         start = time.monotonic()
         with self._count_lock:
             self.counts["requests"] += 1
             self.counts["conditional"] += conditional
+        result.body, result.truncated, result.too_large, result.body_skipped = b"", False, False, False
         try:
             resp = self.session.request(method, url, headers=headers, params=params, stream=True,
                                         allow_redirects=False, timeout=(self.timeout, self.timeout))
-        except requests.exceptions.ConnectTimeout:
-            result.error = "timed out while connecting"
+        except requests.exceptions.RequestException as exc:
+            result.error = _request_problem(exc)
             return
-        except requests.exceptions.Timeout:
-            result.error = "timed out"
-            return
-        except requests.exceptions.TooManyRedirects:
-            result.error = "too many redirects"
-            return
-        except requests.exceptions.ConnectionError as exc:
-            result.error = _connection_problem(exc)
-            return
-        except (requests.exceptions.RequestException, ValueError) as exc:
+        except ValueError as exc:
             result.error = f"request failed ({type(exc).__name__})"
             return
         with resp:
@@ -235,18 +293,40 @@ class Fetcher:
             if resp.status_code == 304:
                 with self._count_lock:
                     self.counts["not_modified"] += 1
-            if method == "HEAD" or resp.status_code in REDIRECTS or resp.status_code == 304:
+            if resp.status_code in REDIRECTS or resp.status_code == 304 or not rule.wants(result):
+                result.body_skipped = True
+                _release(resp)
                 return
-            result.body, result.truncated, error = _read_body(resp, max_bytes, start + self.deadline, self.stop)
+            result.body, result.truncated, error = _read_body(resp, rule.max_bytes, start + self.deadline, self.stop)
             if error:
                 result.error = error
+                result.too_large = error.startswith("larger than")
 
     def close(self) -> None:
-        session = getattr(self._local, "session", None)
-        if session is not None:
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
             session.close()
 
 
+@dataclass
+class _BodyRule:
+    max_bytes: int
+    read: bool
+    types: tuple[str, ...] | None
+
+    def wants(self, result: FetchResult) -> bool:
+        if not self.read:
+            return False
+        return self.types is None or not result.content_type or result.content_type in self.types
+
+
+def _release(resp: requests.Response) -> None:
+    """Give the connection back to the pool when what is left to read is small; else drop it."""
+    declared = resp.headers.get("content-length", "")
+    if resp.request.method == "HEAD" or resp.status_code == 304 or (declared.isdigit() and int(declared) <= 65536):
+        resp.raw.drain_conn()
+        resp.raw.release_conn()
 def _read_body(resp: requests.Response, max_bytes: int, deadline: float, stop: threading.Event):
     declared = resp.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -285,6 +365,16 @@ def _retry_after(value: str | None, default: float) -> float:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return default
+
+
+def _request_problem(exc: requests.exceptions.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out while connecting"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return _connection_problem(exc)
+    return f"request failed ({type(exc).__name__})"
 
 
 def _connection_problem(exc: Exception) -> str:

@@ -1,0 +1,180 @@
+"""The work done in crawl threads: fetch a page, an image, a file or a link, once each.
+
+Each function takes a `Task`, returns an `Outcome` and keeps no body after it returns.
+On a 304 the extract or analysis cached by the previous run is reused as it is.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from .. import imaging
+from ..snapshot import ImageInfo, LinkStatus, Page
+from .extract import decode_html, extract, keep_headers
+from .http import FetchResult, Fetcher
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Link targets with these endings are status-checked, never downloaded.
+FILE_EXTENSIONS = {
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".rtf", ".csv",
+    ".zip", ".gz", ".rar", ".7z", ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".wav", ".ogg", ".webm",
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".bmp", ".tif", ".tiff", ".heic",
+    ".txt", ".xml", ".json", ".ics", ".epub", ".dmg", ".exe", ".apk", ".css", ".js",
+}
+BLOCKING_STATUSES = (401, 403, 429)
+CHALLENGE_TITLES = ("just a moment", "attention required", "access denied", "checking your browser",
+                    "ddos-guard", "are you a robot", "human verification", "security check")
+
+
+@dataclass
+class Task:
+    kind: str                 # page | file | link | image | sitemap
+    url: str
+    depth: int = 0
+    same_site: bool = True
+    seed: str = ""            # start | extra, for pages the config names
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc
+
+
+@dataclass
+class Outcome:
+    task: Task
+    link: LinkStatus | None = None
+    page: Page | None = None
+    image: ImageInfo | None = None
+    urls: list[tuple[str, str | None]] = field(default_factory=list)   # from sitemaps
+    blocked: bool = False     # the answer reads as "bots not welcome" (401/403/429 or a challenge page)
+    robots: str | None = None  # why robots.txt kept the crawl out, when it did
+    reused: bool = False      # came from the cache on a 304
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def is_file_url(url: str) -> bool:
+    return os.path.splitext(urlsplit(url).path.lower())[1] in FILE_EXTENSIONS
+
+
+def link_status(url: str, r: FetchResult, external: bool = False, status: int | None = None) -> LinkStatus:
+    """The link's outcome. Not broken: a link robots.txt keeps us from, or a page over the size cap."""
+    if r.robots_blocked:
+        return LinkStatus(url, final_url=r.final_url, external=external)
+    error = None if r.too_large else r.error
+    status = status or r.status
+    # 429 is our pace, not the link: never a broken link.
+    return LinkStatus(url, status=status, error=error, final_url=r.final_url or None, external=external,
+                      blocked=status == 429)
+
+
+def is_challenge(r: FetchResult, title: str = "") -> bool:
+    """A bot check ("Just a moment…", a CAPTCHA) rather than the page itself."""
+    if r.headers.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    title = title.lower()
+    return r.status in (200, 403, 429, 503) and any(t in title for t in CHALLENGE_TITLES) \
+        and len(r.body) < 200_000
+
+
+def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[str], bool] | None = None) -> Outcome:
+    """Fetch one page; `claim(url)` is False for a redirect target another task fetches already."""
+    r = fetcher.fetch_cached(task.url, ("page", "file"), max_bytes=max_bytes, body_types=HTML_TYPES, follow=claim)
+    out = Outcome(task)
+    if r.redirect_unfollowed:
+        out.link = link_status(task.url, r)
+        return out
+    if r.not_modified:
+        data = r.cached.data
+        out.link = link_status(task.url, r, status=data.get("status") or 200)
+        if r.cached.kind == "page":
+            out.page, out.reused = _reuse_page(data, task, r), True
+        return out
+    out.link = link_status(task.url, r)
+    out.robots = r.error if r.robots_blocked else None
+    html = r.content_type in HTML_TYPES or (not r.content_type and _looks_html(r.body))
+    title = ""
+    if r.ok and html and not r.error:
+        out.page = _make_page(task, r)
+        title = out.page.title
+        fetcher.remember(r, "page", out.page.to_dict())
+    elif r.ok and not html:
+        fetcher.remember(r, "file", {"status": r.status})
+    elif html and r.body:
+        title = _title(r.body)
+    out.blocked = r.status in BLOCKING_STATUSES or is_challenge(r, title)
+    if out.blocked and out.page is not None:
+        out.page = None               # a challenge page is not the site's content
+    return out
+
+
+def _make_page(task: Task, r: FetchResult) -> Page:
+    page = Page(url=task.url, final_url=r.final_url, status=r.status, content_type=r.content_type,
+                headers=keep_headers(r.headers), fetched_at=now_iso(), depth=task.depth)
+    return extract(page, decode_html(r.body, r.charset))
+
+
+def _reuse_page(data: dict, task: Task, r: FetchResult) -> Page:
+    page = Page.from_dict(data)
+    page.url, page.final_url, page.depth = task.url, r.final_url, task.depth
+    page.fetched_at, page.changed = now_iso(), False
+    return page
+
+
+def _looks_html(body: bytes) -> bool:
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
+
+
+def _title(body: bytes) -> str:
+    head = body[:4096].decode("utf-8", "replace").lower()
+    start = head.find("<title")
+    end = head.find("</title>", start)
+    return head[head.find(">", start) + 1:end] if start >= 0 and end > start else ""
+
+
+def check_link(fetcher: Fetcher, task: Task) -> Outcome:
+    """Status only: HEAD, then GET (body unread) when HEAD is refused or fails, as some servers do."""
+    external = not task.same_site
+    r = fetcher.fetch_cached(task.url, "file", method="HEAD")
+    if r.not_modified:
+        return Outcome(task, link=link_status(task.url, r, external, status=r.cached.data.get("status") or 200))
+    if not r.robots_blocked and (r.error or (r.status or 0) >= 400) and not _unreachable(r):
+        r = fetcher.fetch_cached(task.url, "file", body=False)
+    fetcher.remember(r, "file", {"status": r.status})
+    return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES)
+
+
+def _unreachable(r: FetchResult) -> bool:
+    return bool(r.error) and any(w in r.error for w in ("refused", "does not exist", "certificate", "connecting"))
+
+
+def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int) -> Outcome:
+    """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed."""
+    # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
+    # a browser showing the page would fetch them.
+    r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
+    out = Outcome(task, blocked=r.status in BLOCKING_STATUSES)
+    if r.not_modified:
+        out.image, out.reused = ImageInfo.from_dict({**r.cached.data, "url": task.url}), True
+    elif r.robots_blocked:
+        out.image = ImageInfo(task.url, facts={"not_checked": "robots.txt forbids fetching it"})
+    elif r.too_large:
+        size = r.headers.get("content-length", "")
+        out.image = ImageInfo(task.url, status=r.status, oversized=True, content_type=r.content_type,
+                              bytes=int(size) if size.isdigit() else 0,
+                              error=f"larger than the {max_bytes / 2**20:g} MB limit, so it was not checked")
+    elif r.error or r.status is None or r.status >= 400:
+        out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type)
+    else:
+        out.image = imaging.analyse(task.url, r.body, r.content_type, r.status)
+        fetcher.remember(r, "image", out.image.to_dict())
+    return out

@@ -1,0 +1,86 @@
+"""What the crawl could not read, said plainly: the site down, robots.txt, a site blocking
+the auditor, a crawl cut short. Pages a blocking site refused are not broken links.
+"""
+from __future__ import annotations
+
+from ..snapshot import CrawlError, Snapshot
+from .tasks import Outcome
+
+MIN_BLOCKED = 3               # a few refusals are the site's own 403s; many mean it refuses the auditor
+ADVICE = "ask whoever runs the website to allow the auditor (its User-Agent starts with \u201cauditor/\u201d)"
+
+
+class Verdict:
+    def __init__(self, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.start: str | None = None
+        self.site_pages = 0
+        self.refused: list[str] = []        # same-site URLs answered as to an unwelcome robot
+        self.refused_pages = 0
+        self.start_blocked = False
+
+    def page(self, out: Outcome) -> None:
+        if out.task.same_site:
+            self.site_pages += 1
+            if out.blocked:
+                self.refused.append(out.task.url)
+                self.refused_pages += 1
+        if out.task.seed:
+            self._seed(out)
+
+    def resource(self, out: Outcome) -> None:
+        if out.task.same_site and out.blocked:
+            self.refused.append(out.task.url)
+
+    def _seed(self, out: Outcome) -> None:
+        url, start = out.task.url, out.task.seed == "start"
+        what = f"The website\u2019s start page {url}" if start else f"The extra page {url}"
+        link = out.link
+        if out.robots:
+            if "robots.txt answered" in out.robots:
+                self._add(url, "down" if start else "error", f"{what} was not read: {out.robots[len('not read: '):]}.")
+            else:
+                self._add(url, "robots", f"The site\u2019s robots.txt forbids the auditor from reading the {what[4:]}, "
+                                         "so it was not audited.")
+        elif out.blocked:
+            self.start_blocked = self.start_blocked or start
+            self._add(url, "blocked", f"The site blocks the auditor: the {what[4:]} refused it "
+                                      f"({_problem(link)}), so {'the site' if start else 'it'} could not be "
+                                      f"audited; {ADVICE}.", status=link.status if link else None)
+        elif link is None or link.broken:
+            problem = _problem(link)
+            severe = start and (link is None or link.error is not None or (link.status or 0) >= 500)
+            self._add(url, "down" if severe else "error", f"{what} could not be read ({problem})"
+                      + (", so the site was not audited." if start else "."),
+                      status=link.status if link else None)
+
+    def finish(self, truncation: str | None) -> None:
+        site_blocks = self.start_blocked or (
+            self.refused_pages >= MIN_BLOCKED and self.refused_pages * 2 >= self.site_pages)
+        if site_blocks:
+            self._mark_refused()
+            if not self.start_blocked:
+                self._add(self.start or "", "blocked",
+                          f"The site blocks the auditor: {self.refused_pages} of {self.site_pages} pages refused it, "
+                          f"so they could not be audited (they are not reported as broken links); {ADVICE}.",
+                          refused=self.refused_pages)
+        if truncation:
+            self._add(self.start or "", "truncated", f"The audit was cut short: {truncation}.")
+
+    def _mark_refused(self) -> None:
+        for url in self.refused:
+            if url in self.snapshot.links:
+                self.snapshot.links[url].blocked = True
+            if url in self.snapshot.images:
+                self.snapshot.images[url].facts["blocked"] = True
+
+    def _add(self, url: str, kind: str, message: str, **evidence) -> None:
+        self.snapshot.errors.append(CrawlError(url=url, message=message, kind=kind, evidence=evidence))
+
+
+def _problem(link) -> str:
+    if link is None:
+        return "an unexpected error"
+    if link.error:
+        return link.error
+    return f"the server answered {link.status}" if link.status else "no answer"

@@ -1,0 +1,238 @@
+"""The website collector: crawl the scheme's site into the snapshot.
+
+Starts at `scheme.website` and `extra_pages`, seeds from the sitemaps, follows same-site
+links (www. and the bare host are one site) within the caps in `frontier`. Threads fetch;
+this thread schedules, records, and hands each page to `on_page` as soon as it is ready,
+so checks run in one thread. Each host gets one request at a time when a delay applies.
+
+Decisions: robots.txt is obeyed for every page, file and same-site image and for external
+link checks (a link check is a robot's request too); images the site embeds from other hosts
+are fetched without their robots.txt, as a browser showing the page would.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Callable
+
+from ..snapshot import Page, Snapshot
+from . import sitemap, tasks
+from .extract import normalise_url
+from .frontier import Frontier, Scope
+from .http import REDIRECTS, Fetcher
+from .tasks import Outcome, Task
+from .verdict import Verdict
+
+log = logging.getLogger(__name__)
+
+
+def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Callable[[Page], None] | None = None,
+            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats)."""
+    Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress).run()
+
+
+class Crawl:
+    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress):
+        c = config.crawl
+        self.config, self.fetcher, self.snapshot = config, fetcher, snapshot
+        self.on_page, self.stop, self.progress = on_page, stop, progress
+        self.scope = Scope(config.scheme.website, c.exclude)
+        self.frontier = Frontier(c.max_pages, c.max_per_pattern)
+        self.verdict = Verdict(snapshot)
+        self.workers = c.workers
+        self.per_host = c.workers if c.delay_seconds <= 0 else 1
+        self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
+        self.queues: OrderedDict[str, deque[Task]] = OrderedDict()
+        self.busy: dict[str, int] = {}
+        self.inflight: dict[Future, Task] = {}
+        self.linked: set[str] = set()        # link targets already queued or checked
+        self.pages_done: set[str] = set()    # final URLs of pages recorded
+        self.lastmod: dict[str, str | None] = {}
+        self.claimed: set[str] = set()       # page URLs some task fetches: redirects to them stop there
+        self.claim_lock = threading.Lock()
+        self.files = 0
+        self.done = 0
+        self.reused = {"page": 0, "image": 0}
+
+    # --- the loop ------------------------------------------------------------
+    def run(self) -> None:
+        clock, before = time.monotonic(), dict(self.fetcher.counts)
+        self._seed()
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="crawl") as pool:
+            while (self.inflight or self.queues) and not self.stop.is_set():
+                self._fill(pool)
+                if not self.inflight:
+                    break
+                finished, _ = wait(list(self.inflight), timeout=0.25, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    self._absorb(future)
+            for future in self.inflight:
+                future.cancel()
+        if self.stop.is_set():
+            self.snapshot.complete = False
+        self._resolve_redirects()
+        self.verdict.finish(self.frontier.truncation())
+        self._stats(time.monotonic() - clock, before)
+
+    def _seed(self) -> None:
+        start = normalise_url(self.config.scheme.website)
+        self.verdict.start = start
+        self._add_page(start, 0, seed="start")
+        for url in self.config.scheme.extra_pages:
+            url = normalise_url(url)
+            if url:
+                self._add_page(url, 0, seed="extra")
+        self._queue(Task("sitemap", start, same_site=True))
+
+    def _fill(self, pool: ThreadPoolExecutor) -> None:
+        while len(self.inflight) < self.workers * 2:
+            task = self._next()
+            if task is None:
+                return
+            self.busy[task.host] = self.busy.get(task.host, 0) + 1
+            self.inflight[pool.submit(self._work, task)] = task
+
+    def _next(self) -> Task | None:
+        for host in list(self.queues):
+            queue = self.queues[host]
+            if not queue:
+                del self.queues[host]
+            elif self.busy.get(host, 0) < self.per_host:
+                self.queues.move_to_end(host)        # round robin across hosts
+                return queue.popleft()
+        return None
+
+    def _queue(self, task: Task) -> None:
+        self.queues.setdefault(task.host, deque()).append(task)
+
+    def _work(self, task: Task) -> Outcome:
+        try:
+            if task.kind == "page":
+                return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim)
+            if task.kind == "image":
+                return tasks.fetch_image(self.fetcher, task, self.image_bytes)
+            if task.kind == "sitemap":
+                return Outcome(task, urls=self._sitemap_urls(task.url))
+            return tasks.check_link(self.fetcher, task)
+        except Exception:  # noqa: BLE001 - one bad resource must not end the crawl
+            log.exception("crawling %s failed", task.url)
+            return Outcome(task)
+
+    def _claim(self, url: str) -> bool:
+        with self.claim_lock:
+            if url in self.claimed:
+                return False
+            self.claimed.add(url)
+            return True
+
+    def _sitemap_urls(self, start: str) -> list[tuple[str, str | None]]:
+        origin = start.split("/", 3)
+        default = "/".join(origin[:3]) + "/sitemap.xml"
+        starts = list(dict.fromkeys(self.fetcher.sitemaps(start) + [default]))
+        return sitemap.collect(self.fetcher, starts, self.scope.same_site)
+
+    # --- results (this thread only) ------------------------------------------
+    def _absorb(self, future: Future) -> None:
+        task = self.inflight.pop(future)
+        self.busy[task.host] -= 1
+        self.done += 1
+        out = future.result()
+        if out.link is not None:
+            self.snapshot.links[task.url] = out.link
+        if out.reused:
+            self.reused[task.kind] += 1
+        if task.kind == "page":
+            self._page_done(out)
+        elif task.kind == "image" and out.image is not None:
+            self.snapshot.images[task.url] = out.image
+            self.verdict.resource(out)
+        elif task.kind == "sitemap":
+            self._sitemap_done(out)
+        else:
+            self.verdict.resource(out)
+        if self.progress:
+            self.progress(self.done, self.done + len(self.inflight) + sum(map(len, self.queues.values())))
+
+    def _page_done(self, out: Outcome) -> None:
+        self.verdict.page(out)
+        page = out.page
+        if page is None:
+            return
+        final = page.final_url or page.url
+        if out.task.seed == "start" and not self.scope.same_site(final):
+            log.info("the website moved to %s; crawling that site", final)
+            self.scope.adopt(final)
+        if final in self.pages_done or not (self.scope.same_site(final) or out.task.seed == "extra"):
+            return      # reached twice through redirects, or a link that leads off the site
+        self.pages_done.add(final)
+        self.frontier.mark(final)
+        if final != page.url and out.link is not None:
+            self.snapshot.links.setdefault(final, out.link)
+        page.sitemap_lastmod = self.lastmod.get(page.url) or self.lastmod.get(final)
+        self.snapshot.pages.append(page)
+        if self.on_page:
+            self.on_page(page)
+        self._follow(page)
+
+    def _sitemap_done(self, out: Outcome) -> None:
+        for loc, lastmod in out.urls:
+            url = normalise_url(loc)
+            if url and self.scope.same_site(url):
+                self.lastmod.setdefault(url, lastmod)
+                if not self.scope.excluded(url):
+                    self._add_link(url, 1)
+
+    def _follow(self, page: Page) -> None:
+        for link in page.links:
+            if link.url not in self.linked and not self.scope.excluded(link.url):
+                self._add_link(link.url, page.depth + 1)
+        for use in page.images:
+            if use.src not in self.linked:
+                self.linked.add(use.src)
+                self._queue(Task("image", use.src, same_site=self.scope.same_site(use.src)))
+
+    def _add_link(self, url: str, depth: int) -> None:
+        if url in self.linked:
+            return
+        if not self.scope.same_site(url):
+            if self.config.crawl.check_external_links:
+                self.linked.add(url)
+                self._queue(Task("link", url, same_site=False))
+        elif tasks.is_file_url(url):
+            if self.files < self.config.crawl.max_pages:
+                self.linked.add(url)
+                self.files += 1
+                self._queue(Task("file", url))
+        else:
+            self._add_page(url, depth)
+
+    def _add_page(self, url: str, depth: int, seed: str = "") -> None:
+        if self.frontier.admit(url, forced=bool(seed)):
+            self.linked.add(url)
+            self._claim(url)
+            self._queue(Task("page", url, depth, same_site=self.scope.same_site(url), seed=seed))
+
+    def _resolve_redirects(self) -> None:
+        """A link that redirects to a page fetched by another task works as well as that page does."""
+        links = self.snapshot.links
+        for status in links.values():
+            target = links.get(status.final_url or "")
+            if status.status in REDIRECTS and target is not None and target is not status:
+                status.status, status.error, status.blocked = target.status, target.error, target.blocked
+
+    def _stats(self, seconds: float, before: dict[str, int]) -> None:
+        counts = {k: self.fetcher.counts[k] - before.get(k, 0) for k in self.fetcher.counts}
+        pages = len(self.snapshot.pages)
+        self.snapshot.stats.update({
+            "pages": pages, "images": len(self.snapshot.images),
+            "external_links_checked": sum(1 for s in self.snapshot.links.values() if s.external),
+            **counts, "pages_reused": self.reused["page"], "images_reused": self.reused["image"],
+            "seconds": round(seconds, 2), "pages_per_second": round(pages / seconds, 1) if seconds > 0 else None,
+        })
+        reason = self.frontier.truncation()
+        if reason:
+            self.snapshot.stats["truncated"] = reason
