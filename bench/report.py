@@ -15,8 +15,9 @@ def table(rows: list) -> str:
     out = [head, "-" * len(head)]
     for m in rows:
         per = (lambda n: f"{n / m.wall:.1f}" if m.wall else "-")
-        out.append(f"{m.name:<24}{m.returncode:>5}{m.wall:>9.2f}{m.pages:>7}{per(m.pages):>9}"
+        out.append(f"{m.name:<24}{m.returncode if m.ok else f'!{m.returncode}':>5}{m.wall:>9.2f}{m.pages:>7}{per(m.pages):>9}"
                    f"{m.photos:>8}{per(m.photos):>10}{m.cpu:>8.2f}{m.peak_mb:>13.1f}")
+    out.append("exit: ! marks an unexpected code (LinkChecker exits 1 when it finds broken links, as it should here)")
     return "\n".join(out)
 
 
