@@ -23,6 +23,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 COMMAND_MODULES = [
     "auditor.commands.audit",
     "auditor.commands.demo",
+    "auditor.commands.report",
+    "auditor.commands.consent",
 ]
 
 EPILOG = """exit codes:

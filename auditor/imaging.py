@@ -24,7 +24,10 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Modules exposing `analyse(img, data, info)`: given the decoded Pillow image and the raw
 # bytes, each fills info.hashes / info.facts. Run in this order, once per image.
-ANALYSER_MODULES: list[str] = []
+ANALYSER_MODULES: list[str] = [
+    "auditor.identity.hashing",
+    "auditor.photos",
+]
 Analyser = Callable[[Image.Image, bytes, ImageInfo], None]
 
 

@@ -15,9 +15,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from . import delivery
 from . import findings as findings_mod
 from .checks import CheckFailure, Context, Runner
 from .config import Config
+from .consent import register as consent_register
+from .consent.thumbnails import save_thumbnails
 from .crawl import website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
@@ -122,6 +125,9 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
     runner.site(snapshot)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
     result.failures = runner.failures
+    result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
+    result.next_run = next_run(config)
+    result.expiring_consents = _expiring_consents(config, result.next_run)
     result.stats = {**snapshot.stats, **fetcher.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
@@ -135,9 +141,32 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(config, options, result)
+    delivery.publish(result, options.send_email)
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
-                       report_path=str(result.summary_path),
+                       report_path=str(result.report_html or result.summary_path),
                        error="; ".join(result.notes) or None)
+
+
+def next_run(config: Config) -> datetime | None:
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    tz = ZoneInfo(config.schedule.timezone)
+    trigger = CronTrigger.from_crontab(config.schedule.cron, timezone=tz)
+    return trigger.get_next_fire_time(None, datetime.now(tz))
+
+
+def _expiring_consents(config: Config, before: datetime | None) -> list[dict[str, Any]]:
+    """Consents that run out before the next audit, for the report (no names of people)."""
+    if config.consent.register is None or before is None:
+        return []
+    try:
+        reg = consent_register.load(config.consent.register, photos=False)
+    except (OSError, ValueError) as exc:
+        log.warning("could not read the consent register for expiring consents: %s", exc)
+        return []
+    return consent_register.expiring(reg, before=before.date(), after=datetime.now(timezone.utc).date())
 
 
 def _collect_social(config: Config, fetcher: Fetcher, snapshot: Snapshot, ctx: Context,

@@ -62,6 +62,8 @@ class Page:
     jsonld: list[dict] = field(default_factory=list)        # every JSON-LD object, @graph flattened
     times: list[dict[str, str]] = field(default_factory=list)  # <time datetime> elements: {datetime, text}
     sitemap_lastmod: str | None = None
+    dates: dict[str, str] = field(default_factory=dict)     # "modified"/"published" -> ISO date found by htmldate
+    contact_links: list[str] = field(default_factory=list)  # mailto:/tel: hrefs (their text may not show them)
     fetched_at: str = ""          # ISO-8601
     changed: bool = True          # False when the server answered 304 to a conditional request
     depth: int = 0

@@ -179,3 +179,12 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def pytest_addoption(parser):
+    """`--update-golden` rewrites golden files (rendered report, expected findings) for review."""
+    try:
+        parser.addoption("--update-golden", action="store_true", default=False,
+                         help="rewrite golden files instead of comparing against them")
+    except ValueError:  # already added by another plugin
+        pass

@@ -45,15 +45,20 @@ def write_site(root: Path, pages: dict[str, str], files: dict[str, bytes] | None
     return root
 
 
-def link_farm(root: Path, count: int, links_per_page: int = 8, images: int = 0, filler: int = 0) -> Path:
-    """`count` pages /p/N.html linking in a ring (and to the home page), with shared images."""
+def link_farm(root: Path, count: int, links_per_page: int = 8, images: int = 0, filler: int = 0,
+              padding: int = 0) -> Path:
+    """`count` pages /p/N.html linking in a ring (and to the home page), with shared images.
+
+    `filler`: characters of visible text per page; `padding`: bytes of inline CSS, as real sites carry.
+    """
     pics = tuple(f"/img/{i}.png" for i in range(images))
     pages = {"/": page_html("Home", links=tuple(f"/p/{i}.html" for i in range(min(count, links_per_page))),
                             images=pics[:2])}
     text = "Family support in Testshire. " * (filler // 30 + 1)
+    style = f"<style>{'.wp-block-group{{margin:0 auto;padding:1em}}' * (padding // 40 + 1)}</style>" if padding else ""
     for i in range(count):
         links = tuple(f"/p/{(i + k) % count}.html" for k in range(1, links_per_page + 1)) + ("/",)
-        pages[f"/p/{i}.html"] = page_html(f"Page {i}", text, links, pics[i % max(1, len(pics)):][:2])
+        pages[f"/p/{i}.html"] = page_html(f"Page {i}", text, links, pics[i % max(1, len(pics)):][:2], head=style)
     files = {p: png(16 + i % 40, 16, (i * 37 % 255, 80, 120)) for i, p in enumerate(pics)}
     return write_site(root, pages, files)
 

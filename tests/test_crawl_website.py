@@ -249,6 +249,8 @@ def test_oversized_page_is_not_read_and_not_broken(serve, write_config, tmp_path
     snapshot, _ = crawl(config)
     assert {p.title for p in snapshot.pages} == {"Home"}
     assert not codes(findings(snapshot, config), "link.broken")
+    assert [(e.kind, e.url) for e in snapshot.errors] == [("error", server.url("/big.html"))]
+    assert "too large" in snapshot.errors[0].message
 
 
 def test_documents_are_status_checked_never_downloaded(serve, write_config, tmp_path):

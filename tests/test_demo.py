@@ -53,3 +53,20 @@ def test_demo_refuses_to_overwrite_a_folder_it_did_not_make(tmp_path, capsys):
     assert cli.main(["demo", "--output", str(tmp_path)]) == 2
     assert "was not made by `auditor demo`" in capsys.readouterr().err
     assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_demo_planted_content_problems_are_found(demo):
+    _, doc = demo
+    [stale] = found(doc, "content.stale")
+    assert stale["url"].endswith("/about.html") and "Last updated 3 March 2021" in stale["evidence"]["source"]
+    assert len(found(doc, "event.past", "/events.html")) == 2
+    assert not any("Coffee morning" in f["message"] for f in doc["findings"])
+    [notice] = found(doc, "copyright.stale")
+    assert notice["evidence"]["year"] == 2019
+    assert found(doc, "image.alt_missing", subject_end="/images/fun-day-balloons.png")
+
+
+def test_demo_personal_data_found_office_number_and_own_address_not(demo):
+    _, doc = demo
+    subjects = sorted(f["subject"] for f in found(doc, "privacy.personal_data"))
+    assert subjects == ["email:sa**********p@gmail.com", "phone:075** ***987"]

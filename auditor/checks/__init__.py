@@ -25,6 +25,18 @@ log = logging.getLogger(__name__)
 # Order is the order they run and are listed in.
 MODULES = [
     "crawl",
+    "stale",
+    "events",
+    "copyright",
+    "personal_data",
+    "alt_text",
+    "logo",
+    "name",
+    "social",
+    "social_identity",
+    "complaints",
+    "photo_consent",
+    "photo_metadata",
 ]
 
 

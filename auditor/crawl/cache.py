@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the shape of cached extracts changes: older entries are then ignored.
-FORMAT = 1
+FORMAT = 3
 
 
 @dataclass
@@ -31,6 +31,9 @@ class Cache:
         self.fmt = fmt
         self.lock = threading.Lock()
         self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        # One run at a time holds the storage folder (RunLock): an exclusive lock spares
+        # SQLite a file check on every lookup.
+        self.db.execute("PRAGMA locking_mode=EXCLUSIVE")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS entries (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"

@@ -9,6 +9,7 @@ import json
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import htmldate
 import lxml.html
 from lxml import etree
 
@@ -140,6 +141,8 @@ class _Walker:
         if tag in HEADING:
             self.open_section(HEADING[tag], clean(el.text_content()), region)
         if tag in ("a", "area") and el.get("href"):
+            if el.get("href").strip().lower().startswith(("mailto:", "tel:")):
+                self.page.contact_links.append(el.get("href").strip()[:300])
             href = normalise_url(el.get("href"), self.base)
             if href:
                 self.page.links.append(Link(url=href, text=clean(el.text_content()), region=region, tag=tag))
@@ -186,9 +189,10 @@ class _Walker:
                 return
             kind = "source"
         else:
-            src = el.get("src") or el.get("data-src") or el.get("data-lazy-src") or ""
-            if (not src or src.startswith("data:")) and el.get("srcset"):
-                src = el.get("srcset").split(",")[0].strip().split(" ")[0]
+            # Lazy loading puts a placeholder (often a data: URI) in src and the real image elsewhere.
+            candidates = [el.get("src"), el.get("data-src"), el.get("data-lazy-src"),
+                          (el.get("srcset") or el.get("data-srcset") or "").split(",")[0].strip().split(" ")[0]]
+            src = next((c.strip() for c in candidates if c and c.strip() and not c.strip().startswith("data:")), "")
             kind = "img"
         url = normalise_url(src, self.base)
         if not url:
@@ -256,7 +260,27 @@ def extract(page: Page, text: str) -> Page:
     walker = _Walker(page, base, has_main)
     walker.walk(body, "other" if has_main else "main", None, "")
     walker.finish()
+    page.dates = page_dates(doc)
     return page
+
+
+def page_dates(doc) -> dict[str, str]:
+    """Modified and published dates from metadata and dated elements, read by htmldate.
+
+    Only its fast mode: the extensive one takes "© 2019" and dates in link URLs for update dates.
+    It gets the parsed tree, never text: handed a string that looks like a URL, htmldate would
+    download it, and parsing the page again costs more than the rest of the extract.
+    """
+    out = {}
+    for key, original in (("modified", False), ("published", True)):
+        try:
+            found = htmldate.find_date(doc, extensive_search=False, original_date=original,
+                                       outputformat="%Y-%m-%d")
+        except Exception:  # noqa: BLE001 - a page that confuses htmldate simply has no date
+            found = None
+        if found:
+            out[key] = found
+    return out
 
 
 def _head(page: Page, doc, base: str) -> None:

@@ -8,12 +8,14 @@ backoff on 429/5xx honouring Retry-After, and conditional requests from the cach
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
+from urllib.request import getproxies
 
 import requests
 from protego import Protego
@@ -102,6 +104,7 @@ class Fetcher:
         if session is None:
             session = requests.Session()
             session.headers.update({"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"})
+            _settle_environment(session)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -307,6 +310,17 @@ class Fetcher:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
+
+
+def _settle_environment(session: requests.Session) -> None:
+    """Read proxy and CA settings from the environment once, not on every request (it is slow)."""
+    if any(os.environ.get(k) for k in ("no_proxy", "NO_PROXY")):
+        return                            # per-host proxy exceptions: leave requests to decide each time
+    session.proxies.update({k: v for k, v in getproxies().items() if k in ("http", "https")})
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
 
 
 @dataclass

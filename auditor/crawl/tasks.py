@@ -54,6 +54,7 @@ class Outcome:
     urls: list[tuple[str, str | None]] = field(default_factory=list)   # from sitemaps
     blocked: bool = False     # the answer reads as "bots not welcome" (401/403/429 or a challenge page)
     robots: str | None = None  # why robots.txt kept the crawl out, when it did
+    too_large: bool = False   # a page over crawl.max_page_mb: not audited
     reused: bool = False      # came from the cache on a 304
 
 
@@ -100,6 +101,7 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
         return out
     out.link = link_status(task.url, r)
     out.robots = r.error if r.robots_blocked else None
+    out.too_large = r.too_large
     html = r.content_type in HTML_TYPES or (not r.content_type and _looks_html(r.body))
     title = ""
     if r.ok and html and not r.error:

@@ -18,6 +18,7 @@ class Verdict:
         self.refused: list[str] = []        # same-site URLs answered as to an unwelcome robot
         self.refused_pages = 0
         self.start_blocked = False
+        self.too_large: list[str] = []
 
     def page(self, out: Outcome) -> None:
         if out.task.same_site:
@@ -25,6 +26,8 @@ class Verdict:
             if out.blocked:
                 self.refused.append(out.task.url)
                 self.refused_pages += 1
+        if out.too_large:
+            self.too_large.append(out.task.url)
         if out.task.seed:
             self._seed(out)
 
@@ -64,6 +67,11 @@ class Verdict:
                           f"The site blocks the auditor: {self.refused_pages} of {self.site_pages} pages refused it, "
                           f"so they could not be audited (they are not reported as broken links); {ADVICE}.",
                           refused=self.refused_pages)
+        if self.too_large:
+            first = self.too_large[0]
+            more = f" and {len(self.too_large) - 1} more" if len(self.too_large) > 1 else ""
+            self._add(first, "error", f"The page {first}{more} was too large to read (crawl.max_page_mb), "
+                                      "so it was not audited.", pages=self.too_large[:20])
         if truncation:
             self._add(self.start or "", "truncated", f"The audit was cut short: {truncation}.")
 

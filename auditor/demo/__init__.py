@@ -12,7 +12,6 @@ import mimetypes
 import re
 import threading
 from datetime import date, timedelta
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -26,7 +25,7 @@ def data_dir() -> Path:
 
 
 class StaticServer:
-    """A small threaded server for one folder, with ETag/Last-Modified and 304s."""
+    """A small threaded server for one folder, with ETags and 304s."""
 
     def __init__(self, root: Path, tokens: dict[str, str] | None = None):
         self.root = root.resolve()
@@ -88,8 +87,8 @@ class StaticServer:
             payload = self.substitute(payload.decode("utf-8")).encode("utf-8")
             ctype += "; charset=utf-8"
         etag = '"' + hashlib.sha1(payload).hexdigest()[:20] + '"'
-        headers = {"Content-Type": ctype, "ETag": etag,
-                   "Last-Modified": formatdate(target.stat().st_mtime, usegmt=True)}
+        # No Last-Modified: installed files' times say nothing about the sample content's age.
+        headers = {"Content-Type": ctype, "ETag": etag}
         if if_none_match == etag:
             return 304, b"", headers
         return 200, payload, headers

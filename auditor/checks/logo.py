@@ -1,0 +1,136 @@
+"""Logos: deprecated, unrecognised, stretched or missing scheme logos (policy 1.6)."""
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+from ..findings import Finding
+from ..identity.claims import ICON_KINDS, claim, file_name
+from ..identity.logos import LogoMatch, matcher_for
+from ..identity.names import NameMatcher
+from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
+
+CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted")
+
+HOME_ICON_PIXELS = 48      # images linking home this small are buttons
+DISTORTION = 0.10          # displayed shape may differ from the image's own by this much
+PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
+WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
+        "og:image": "The sharing image (og:image)"}
+
+
+def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+    matcher = matcher_for(ctx)
+    if not matcher.references:
+        return
+    names = NameMatcher(ctx.config.scheme)
+    matches: dict[str, LogoMatch] = {}     # each image is matched once, however many pages show it
+
+    def match(url: str) -> LogoMatch | None:
+        info = snapshot.images.get(url)
+        if info is not None and url not in matches:
+            matches[url] = matcher.match(info)
+        return matches.get(url)
+
+    for page in snapshot.pages:
+        if is_html_page(page):
+            yield from check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host)
+
+
+def is_html_page(page: Page) -> bool:
+    ok = page.status is None or 200 <= page.status < 300
+    return ok and (not page.content_type or "html" in page.content_type.lower())
+
+
+def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[str], LogoMatch | None],
+                have_approved: bool, names: NameMatcher, site_host: str) -> Iterator[Finding]:
+    shown, unknown, seen = False, False, set()
+    for use in page.images:
+        if (use.src, use.kind) in seen:
+            continue
+        seen.add((use.src, use.kind))
+        claimed = claim(use, page, names, site_host)
+        match = match_of(use.src)
+        if match is None or not match.judged:
+            unknown = unknown or claimed is not None   # an unread image might be the logo
+            continue
+        info = images[use.src]
+        evidence = {"image": use.src, "kind": use.kind, "alt": use.alt, "region": use.region,
+                    "reference": match.reference, "distance": match.distance}
+        if match.kind == "approved":
+            shown = shown or use.kind != "og:image"
+            yield from distorted(page, use, info, match.aspect_change, evidence)
+        elif match.kind == "deprecated":
+            yield Finding("logo.deprecated", url=page.url, subject=use.src, evidence=evidence,
+                          message=f"{_what(use)} is an old logo that is no longer approved ({match.reference}).")
+        elif claimed and claimed.strong and not _home_icon(claimed, info):
+            yield Finding("logo.unrecognised", url=page.url, subject=use.src,
+                          severity="low" if use.kind in ICON_KINDS else "",
+                          evidence={**evidence, "why_a_logo": claimed.reason},
+                          message=f"{_what(use)} is presented as the scheme's logo but is not one of the approved logos.")
+    if not shown and not unknown and have_approved:
+        yield Finding("logo.missing", url=page.url, message="This page does not show the approved logo.",
+                      evidence={"images_on_page": len(seen)})
+
+
+def distorted(page: Page, use: ImageUse, info: ImageInfo, file_change: float, evidence: dict) -> Iterator[Finding]:
+    if use.kind not in ("img", "source"):      # icons, sharing images, CSS backgrounds: no display box
+        return
+    shown = displayed_size(use)
+    if shown and info.width and info.height:
+        change = (shown[0] / shown[1]) / (info.width / info.height) - 1
+        if abs(change) > DISTORTION:
+            yield Finding("logo.distorted", url=page.url, subject=use.src,
+                          evidence={**evidence, "displayed": list(shown), "intrinsic": [info.width, info.height],
+                                    "change": round(change, 3)},
+                          message=f"The logo is shown at {_size(shown)} pixels although its own shape is "
+                                  f"{info.width}\u00d7{info.height}, so it looks {_how(change)}.")
+            return
+    if abs(file_change) > DISTORTION:
+        yield Finding("logo.distorted", url=page.url, subject=use.src, evidence={**evidence, "change": file_change},
+                      message=f"The logo image itself ({file_name(use.src)}) has been {_how(file_change)} "
+                              f"compared with the approved logo.")
+
+
+def _home_icon(claimed, info: ImageInfo) -> bool:
+    """A small picture linking home is a "home" button, not a logo."""
+    return claimed.reason == "links to the home page" and max(info.width, info.height) <= HOME_ICON_PIXELS
+
+
+def displayed_size(use: ImageUse) -> tuple[float, float] | None:
+    """Width and height the page asks for, when both are fixed; None when the browser keeps the shape."""
+    style = _style(use.attrs.get("style", ""))
+    if style.get("object-fit") in ("contain", "cover", "scale-down", "none"):
+        return None
+    width = _pixels(style.get("width")) or (None if "width" in style else _pixels(use.attrs.get("width")))
+    height = _pixels(style.get("height")) or (None if "height" in style else _pixels(use.attrs.get("height")))
+    return (width, height) if width and height else None
+
+
+def _style(style: str) -> dict[str, str]:
+    out = {}
+    for decl in style.split(";"):
+        key, _, value = decl.partition(":")
+        if key.strip():
+            out[key.strip().lower()] = value.replace("!important", "").strip().lower()
+    return out
+
+
+def _pixels(value: str | None) -> float | None:
+    m = PIXELS.match(value or "")
+    return float(m.group(1)) or None if m else None
+
+
+def _size(size: tuple[float, float]) -> str:
+    return "\u00d7".join(f"{v:g}" for v in size)
+
+
+def _how(change: float) -> str:
+    return f"stretched wide by {change:.0%}" if change > 0 else f"squashed narrow by {-change:.0%}"
+
+
+def _what(use: ImageUse) -> str:
+    if use.kind in WHAT:
+        return WHAT[use.kind]
+    where = {"header": " in the page header", "footer": " in the footer", "nav": " in the menu"}.get(use.region, "")
+    return f"The image {file_name(use.src) or use.src}{where}"

@@ -1,0 +1,129 @@
+"""Photos shown without the consent of those pictured: no record, expired, withdrawn, wrong channel (policy 1.4)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+from ..consent import register as register_mod
+from ..consent.hashing import HashSet
+from ..findings import Finding
+from ..snapshot import ImageInfo, ImageUse, Snapshot
+
+CODES = ("photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn", "photo.consent_scope")
+PHOTO_KINDS = ("img", "source", "css", "og:image")
+STATUS_CODE = {"withdrawn": "photo.consent_withdrawn", "expired": "photo.consent_expired",
+               "scope": "photo.consent_scope", "not_yet": "photo.no_consent"}
+STATUS_RANK = ("ok", "scope", "not_yet", "expired", "withdrawn")
+SAME_PHOTO_BITS = 8     # of 64 (phash): two sources on one page showing one photo (srcset sizes)
+
+
+class RegisterProblems(ValueError):
+    """The register has bad rows: they were left out, and the report should say so."""
+
+
+@dataclass
+class PhotoUse:
+    where: str            # page or post URL
+    channel: str          # website, or the post's platform
+    use: ImageUse
+    info: ImageInfo
+
+
+def photo_uses(snapshot: Snapshot) -> Iterator[PhotoUse]:
+    """Every photograph shown on a page or in a post, once per place and photo."""
+    for page in snapshot.pages:
+        yield from _dedupe(page.url, "website", page.images, snapshot)
+    for post in snapshot.posts:
+        yield from _dedupe(post.url, post.platform, post.images, snapshot)
+
+
+def _dedupe(where: str, channel: str, uses: list[ImageUse], snapshot: Snapshot) -> Iterator[PhotoUse]:
+    seen: list[int] = []
+    for use in uses:
+        info = snapshot.images.get(use.src)
+        if use.kind not in PHOTO_KINDS or info is None or not info.facts.get("photo"):
+            continue
+        phash = int(info.hashes.get("phash", "0"), 16)
+        if any((phash ^ other).bit_count() <= SAME_PHOTO_BITS for other in seen):
+            continue
+        seen.append(phash)
+        yield PhotoUse(where, channel, use, info)
+
+
+def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+    path = ctx.config.consent.register
+    if path is None:
+        yield from _no_register(snapshot)
+        return
+    register = ctx.memo("consent.register", lambda: _load(path, snapshot))
+    today = ctx.now.date()
+    for photo in photo_uses(snapshot):
+        finding = judge(register, photo, today)
+        if finding:
+            yield finding
+    if register.errors:
+        first = register.errors[0]
+        raise RegisterProblems(f"{len(register.errors)} row(s) of the consent register were left out "
+                               f"because they are invalid; the first: {first}")
+
+
+def _load(path, snapshot: Snapshot) -> register_mod.Register:
+    register = register_mod.load(path)
+    for record in register.records:
+        info = snapshot.images.get(record.photo) if record.is_url else None
+        hashes = HashSet.of(info.hashes) if info else None
+        if hashes is not None:
+            register.learn_url(record.photo, hashes)
+    return register
+
+
+def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Finding | None:
+    records = register.by_url(photo.use.src)
+    hashes = HashSet.of(photo.info.hashes)
+    if not records and hashes is not None:
+        records = [record for record, _ in register.match(hashes)]
+    if not records and hashes is None:
+        return None          # never hashed (analysis failed): no verdict rather than a false alarm
+    faces = int(photo.info.facts.get("faces") or 0)
+    if not records:
+        message = (f"This photo shows people ({faces} face{'s' if faces != 1 else ''} found) but has no record "
+                   f"in the consent register." if faces else
+                   "This photo has no record in the consent register; if it shows people, their consent should be recorded.")
+        return Finding("photo.no_consent", url=photo.where, subject=photo.use.src,
+                       severity="high" if faces else "medium", message=message,
+                       evidence={"channel": photo.channel, "faces": faces, "kind": photo.use.kind})
+    record = min(records, key=lambda r: STATUS_RANK.index(r.status(today, photo.channel)))
+    status = record.status(today, photo.channel)
+    if status == "ok":
+        return None
+    return Finding(STATUS_CODE[status], url=photo.where, subject=photo.use.src,
+                   message=_message(status, record, photo.channel),
+                   evidence={"consent_ref": record.consent_ref, "register_line": record.line,
+                             "channel": photo.channel, "faces": faces, "kind": photo.use.kind})
+
+
+def _message(status: str, record: register_mod.Record, channel: str) -> str:
+    ref = f"consent {record.consent_ref}"
+    if status == "withdrawn":
+        return f"Consent for this photo ({ref}) was withdrawn on {record.withdrawn}, so it should be taken down."
+    if status == "expired":
+        return f"Consent for this photo ({ref}) expired on {record.expires}."
+    if status == "not_yet":
+        return f"Consent for this photo ({ref}) only starts on {record.given}."
+    where = "this website" if channel == "website" else channel.capitalize()
+    return f"Consent for this photo ({ref}) covers {', '.join(sorted(record.channels))} only, not {where}."
+
+
+def _no_register(snapshot: Snapshot) -> Iterator[Finding]:
+    """Without a register nothing can be matched: one finding for the whole audit, not one per photo."""
+    photos = list(photo_uses(snapshot))
+    if not photos:
+        return
+    with_people = {p.use.src for p in photos if p.info.facts.get("faces")}
+    srcs = list(dict.fromkeys(p.use.src for p in photos))
+    yield Finding("photo.no_consent", url=snapshot.website, subject=None,
+                  severity="high" if with_people else "medium",
+                  message=f"{len(srcs)} photos are published ({len(with_people)} showing people) but no consent "
+                          f"register is configured, so their consent cannot be checked.",
+                  evidence={"photos": len(srcs), "with_people": len(with_people), "examples": srcs[:5]})

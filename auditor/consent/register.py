@@ -1,0 +1,241 @@
+"""The consent register: a CSV the scheme keeps privately, one row per consented photo.
+
+Columns (header row required): photo,subjects,consent_ref,given,expires,channels,withdrawn.
+`photo` is a file path relative to the register, or an http(s) URL. Files are hashed when the
+register loads; URL rows are never fetched here: they match a published image with that exact
+URL, and their hashes join the index when the crawl fetched that URL (see `learn_url`).
+Everything that leaves this module names a row by its `consent_ref`, never by who is pictured.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import hashing
+from .matcher import Index, Match
+
+COLUMNS = ("photo", "subjects", "consent_ref", "given", "expires", "channels", "withdrawn")
+SOCIAL = ("facebook", "instagram", "mastodon", "bluesky", "x", "twitter", "linkedin", "youtube",
+          "tiktok", "threads", "rss", "page")
+CHANNELS = ("all", "website", "social") + SOCIAL
+DUPLICATE_BITS = 24     # of 256: two rows this close show the same photo
+
+
+class RegisterError(ValueError):
+    def __init__(self, path: Path, line: int, column: str | None, problem: str):
+        self.path, self.line, self.column, self.problem = path, line, column, problem
+        where = f"line {line}" + (f", column {column}" if column else "")
+        super().__init__(f"{Path(path).name} {where}: {problem}")
+
+
+@dataclass
+class Record:
+    line: int
+    photo: str
+    subjects: str
+    consent_ref: str
+    given: date
+    expires: date | None = None
+    channels: frozenset[str] = frozenset({"all"})
+    withdrawn: date | None = None
+    file: Path | None = None         # resolved local file; None for URL rows
+
+    @property
+    def is_url(self) -> bool:
+        return self.file is None
+
+    @property
+    def photo_name(self) -> str:
+        """The photo's file name only: safe to show in the report."""
+        return self.photo.rstrip("/").rsplit("/", 1)[-1]
+
+    def covers(self, channel: str) -> bool:
+        c = self.channels
+        return "all" in c or channel in c or ("social" in c and channel != "website")
+
+    def status(self, today: date, channel: str | None = None) -> str:
+        """ok | withdrawn | expired | not_yet | scope (not this channel)."""
+        if self.withdrawn and self.withdrawn <= today:
+            return "withdrawn"
+        if self.expires and self.expires < today:
+            return "expired"
+        if self.given > today:
+            return "not_yet"
+        if channel and not self.covers(channel):
+            return "scope"
+        return "ok"
+
+    def describe(self) -> str:
+        return f"line {self.line} (consent {self.consent_ref})"
+
+
+@dataclass
+class Register:
+    path: Path
+    records: list[Record] = field(default_factory=list)
+    errors: list[RegisterError] = field(default_factory=list)
+    index: Index = field(default_factory=Index)
+
+    def by_url(self, url: str) -> list[Record]:
+        return [r for r in self.records if r.is_url and r.photo == url]
+
+    def learn_url(self, url: str, candidate: hashing.HashSet) -> None:
+        """Index a URL row's image from the hashes the crawl (or a command) took of it, so
+        copies elsewhere match too. Mirrored copies of URL-only rows are not recognised."""
+        for i, record in enumerate(self.records):
+            if record.is_url and record.photo == url:
+                self.index.add(i, hashing.core_of(candidate))
+
+    def match(self, candidate: hashing.HashSet) -> list[tuple[Record, int]]:
+        return [(self.records[m.key], m.distance) for m in self.index.lookup(candidate)]
+
+
+def load(path: Path, strict: bool = False, photos: bool = True) -> Register:
+    """Read and validate the register. Bad rows are left out and listed in `errors`
+    (or raised at once when `strict`); a missing column or unreadable file always raises.
+    With `photos=False` the photo files are neither read nor hashed (dates and channels only)."""
+    path = Path(path)
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise RegisterError(path, 1, missing[0], f"missing column (the header must be {','.join(COLUMNS)})")
+    reader.fieldnames = header
+    register = Register(path)
+    refs: dict[str, int] = {}
+    for row in reader:
+        try:
+            record, arr = parse_row(path, reader.line_num, row, photos)
+            _check_unique(register, record, arr, refs)
+        except RegisterError as exc:
+            if strict:
+                raise
+            register.errors.append(exc)
+            continue
+        refs[record.consent_ref] = record.line
+        if arr is not None:
+            register.index.add(len(register.records), hashing.reference_hashes(arr))
+        register.records.append(record)
+    return register
+
+
+def encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252, as spreadsheets save CSV."""
+    try:
+        path.read_bytes().decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def read_text(path: Path) -> str:
+    return path.read_text(encoding=encoding(path), errors="replace")
+
+
+def parse_row(path: Path, line: int, row: dict, photos: bool = True) -> tuple[Record, object]:
+    """One row -> (Record, grey array of its photo or None for URL rows); raises RegisterError."""
+    value = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    for column in ("photo", "subjects", "consent_ref", "given", "channels"):
+        if not value[column]:
+            raise RegisterError(path, line, column, "empty")
+    record = Record(line=line, photo=value["photo"], subjects=value["subjects"],
+                    consent_ref=value["consent_ref"], given=_date(path, line, "given", value["given"]),
+                    expires=_date(path, line, "expires", value["expires"]),
+                    withdrawn=_date(path, line, "withdrawn", value["withdrawn"]),
+                    channels=_channels(path, line, value["channels"]))
+    if record.expires and record.expires < record.given:
+        raise RegisterError(path, line, "expires", f"{record.expires} is before the date consent was given")
+    if record.photo.lower().startswith(("http://", "https://")):
+        return record, None
+    if "://" in record.photo:
+        raise RegisterError(path, line, "photo", "only file paths and http(s) URLs are allowed")
+    record.file = (path.parent / record.photo).resolve()
+    return record, _read_photo(path, line, record.file) if photos else None
+
+
+def _date(path: Path, line: int, column: str, text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RegisterError(path, line, column, f"bad date {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _channels(path: Path, line: int, text: str) -> frozenset[str]:
+    names = [n.strip().lower() for n in text.replace(",", ";").split(";") if n.strip()]
+    unknown = [n for n in names if n not in CHANNELS]
+    if unknown:
+        raise RegisterError(path, line, "channels",
+                            f"unknown channel {unknown[0]!r} (use all, website, social or: {', '.join(SOCIAL)})")
+    return frozenset(names)
+
+
+def _read_photo(path: Path, line: int, file: Path):
+    try:
+        return hashing.grey_array(file.read_bytes())
+    except OSError as exc:
+        raise RegisterError(path, line, "photo", f"cannot read photo file {file.name!r} ({exc.strerror})") from None
+    except Exception:  # noqa: BLE001 - whatever the decoder says, the file is not a usable photo
+        raise RegisterError(path, line, "photo", f"photo file {file.name!r} is not a readable image") from None
+
+
+def _check_unique(register: Register, record: Record, arr, refs: dict[str, int]) -> None:
+    path = register.path
+    if record.consent_ref in refs:
+        raise RegisterError(path, record.line, "consent_ref",
+                            f"duplicate consent_ref {record.consent_ref!r} (also on line {refs[record.consent_ref]})")
+    for other in register.records:
+        same_file = record.file is not None and other.file == record.file
+        if same_file or (record.is_url and other.photo == record.photo):
+            raise RegisterError(path, record.line, "photo", f"duplicate photo (already on line {other.line})")
+    if arr is not None:
+        for other, distance in register.match(hashing.candidate_hashes(arr)):
+            if distance <= DUPLICATE_BITS:
+                raise RegisterError(path, record.line, "photo",
+                                    f"duplicate photo: the same picture as line {other.line}")
+
+
+def expiring(register: Register, before: date, after: date | None = None) -> list[dict]:
+    """Consents that run out before `before` (and on or after `after`), for the report."""
+    out = []
+    for r in register.records:
+        if r.expires and r.expires < before and (after is None or r.expires >= after) and not r.withdrawn:
+            out.append({"consent_ref": r.consent_ref, "expires": r.expires.isoformat(),
+                        "photo": r.photo_name, "channels": sorted(r.channels), "line": r.line})
+    return sorted(out, key=lambda e: (e["expires"], e["consent_ref"]))
+
+
+def append(path: Path, photo: str, subjects: str, consent_ref: str, given: str,
+           expires: str = "", channels: str = "all") -> Record:
+    """Validate one new row against the register and append it; raises RegisterError."""
+    path = Path(path)
+    if not path.exists():
+        path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    register = load(path, strict=True)
+    text = read_text(path)
+    line = len(text.splitlines()) + 1
+    row = dict(zip(COLUMNS, (photo, subjects, consent_ref, given, expires, channels, "")))
+    record, arr = parse_row(path, line, row)
+    _check_unique(register, record, arr, {r.consent_ref: r.line for r in register.records})
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([row[c] for c in COLUMNS])
+    with path.open("a", encoding="utf-8" if encoding(path) == "utf-8-sig" else "cp1252", errors="replace") as fh:
+        fh.write(("" if not text or text.endswith("\n") else "\n") + buf.getvalue())
+    return record
+
+
+def relative_photo(register_path: Path, photo: Path) -> str:
+    """How the register names a local photo: relative to the register's folder when possible."""
+    try:
+        return Path(os.path.relpath(Path(photo).resolve(), Path(register_path).resolve().parent)).as_posix()
+    except ValueError:
+        return Path(photo).resolve().as_posix()

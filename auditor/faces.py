@@ -1,0 +1,31 @@
+"""Frontal-face detection with OpenCV's bundled Haar cascade (OpenCV 4.x ships it; 5.x does not)."""
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+DETECT_SIDE = 400        # faces are found on a grey copy this size: fast, and big enough for groups
+_local = threading.local()   # one classifier per thread: detectMultiScale is not shared safely
+
+
+def classifier() -> cv2.CascadeClassifier:
+    found = getattr(_local, "cascade", None)
+    if found is None:
+        found = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+        if found.empty():
+            raise RuntimeError("OpenCV's frontal-face cascade is missing (OpenCV 4.x is required)")
+        _local.cascade = found
+    return found
+
+
+def detect(img: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Face boxes (x, y, w, h) in the downscaled copy's coordinates."""
+    grey = ImageOps.exif_transpose(img).convert("L")
+    grey.thumbnail((DETECT_SIDE, DETECT_SIDE), Image.Resampling.BILINEAR)
+    arr = cv2.equalizeHist(np.asarray(grey, dtype=np.uint8))
+    side = max(20, min(arr.shape) // 20)
+    boxes = classifier().detectMultiScale(arr, scaleFactor=1.15, minNeighbors=6, minSize=(side, side))
+    return [tuple(int(v) for v in box) for box in boxes]

@@ -1,0 +1,144 @@
+"""Reference logos and the matcher that tells approved, deprecated and unknown logos apart.
+
+References are image files (PNG, JPEG, WebP, GIF, ICO, SVG) in the configured
+`identity.approved_logos` and `identity.deprecated_logos` folders, loaded and hashed once
+per run. Without those folders the matcher knows no logos and logo checks stay silent.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from ..imaging import open_image
+from ..snapshot import ImageInfo
+from . import hashing
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".ico", ".svg"}
+# Two images are the same logo when both distances are within these; set from the
+# calibration test (tests/test_identity_calibration.py), which prints the margins.
+HASH_THRESHOLD = 0.24
+THUMB_THRESHOLD = 0.155
+MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LogoMatch:
+    kind: str | None              # "approved" | "deprecated" | None
+    reference: str | None         # file name of the nearest matching reference
+    distance: float               # to the nearest reference, in units of the thresholds (<= 1 matches)
+    judged: bool = True           # False when the image carries no logo hashes
+    aspect_change: float = 0.0    # content aspect ratio relative to the reference's, minus 1
+
+
+@dataclass
+class Reference:
+    name: str
+    kind: str
+    content: Image.Image          # trimmed RGBA, scaled to hashing.WORK_SIZE
+    hashes: dict[str, str]
+
+    @property
+    def aspect(self) -> float:
+        return self.content.width / self.content.height
+
+
+class LogoMatcher:
+    def __init__(self, references: list[Reference], hash_threshold: float = HASH_THRESHOLD,
+                 thumb_threshold: float = THUMB_THRESHOLD):
+        self.references = references
+        self.hash_threshold, self.thumb_threshold = hash_threshold, thumb_threshold
+        self._on_colour: dict[tuple[str, tuple[int, ...]], dict[str, str]] = {}
+
+    @classmethod
+    def from_config(cls, config) -> "LogoMatcher":
+        refs: list[Reference] = []
+        for kind, folder in (("approved", config.identity.approved_logos),
+                             ("deprecated", config.identity.deprecated_logos)):
+            if folder is not None:
+                refs.extend(load_folder(Path(folder), kind))
+        return cls(refs)
+
+    @property
+    def has_approved(self) -> bool:
+        return any(r.kind == "approved" for r in self.references)
+
+    def match(self, info: ImageInfo) -> LogoMatch:
+        if not info.ok or not all(k in info.hashes for k in hashing.HASH_KEYS):
+            return LogoMatch(None, None, 1.0, judged=False)
+        scored = [(self.score(info, ref), ref) for ref in self.references]
+        if not scored:
+            return LogoMatch(None, None, 1.0)
+        score, ref = min(scored, key=lambda pair: pair[0])
+        if score > 1.0:
+            return LogoMatch(None, None, round(score, 3))
+        return LogoMatch(ref.kind, ref.name, round(score, 3), aspect_change=_aspect_change(info, ref))
+
+    def score(self, info: ImageInfo, ref: Reference) -> float:
+        """How far the image is from the reference, in units of the thresholds: 1 or less is a match."""
+        shape, colour = self.distances(info, ref)
+        return max(shape / self.hash_threshold, colour / self.thumb_threshold)
+
+    def distances(self, info: ImageInfo, ref: Reference) -> tuple[float, float]:
+        """(hash distance, thumbnail distance) between an analysed image and a reference."""
+        h = info.hashes
+        on_white = (h["logo_phash"], h["logo_dhash"])
+        on_black = (h["logo_phash_k"], h["logo_dhash_k"])
+        background = info.facts.get("logo_bg")
+        if background:
+            prints = self._reference_on(ref, tuple(background))
+            return (hashing.distance(on_white, (prints["logo_phash"], prints["logo_dhash"])),
+                    hashing.thumb_distance(h["logo_thumb"], prints["logo_thumb"]))
+        r = ref.hashes
+        colour = hashing.thumb_distance(h["logo_thumb"], r["logo_thumb"])
+        ref_white, ref_black = (r["logo_phash"], r["logo_dhash"]), (r["logo_phash_k"], r["logo_dhash_k"])
+        if on_white == on_black:      # opaque without a plain border: no background to match
+            return min(hashing.distance(on_white, ref_white), hashing.distance(on_white, ref_black)), colour
+        return (hashing.distance(on_white, ref_white) + hashing.distance(on_black, ref_black)) / 2, colour
+
+    def _reference_on(self, ref: Reference, colour: tuple[int, ...]) -> dict[str, str]:
+        """The reference composited on the candidate's background, fingerprinted the candidate's way."""
+        key = (ref.name, tuple(int(c) // 4 * 4 for c in colour[:3]))
+        if key not in self._on_colour:
+            content, background = hashing.trim(hashing.on(ref.content, key[1]))
+            if content is None:      # the logo vanishes on that colour
+                content, background = ref.content, None
+            self._on_colour[key] = hashing.fingerprint(content, background)
+        return self._on_colour[key]
+
+
+def _aspect_change(info: ImageInfo, ref: Reference) -> float:
+    size = info.facts.get("logo_size")
+    if not size or not size[1]:
+        return 0.0
+    return round((size[0] / size[1]) / ref.aspect - 1, 3)
+
+
+def load_folder(folder: Path, kind: str) -> list[Reference]:
+    refs = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in EXTENSIONS or not path.is_file():
+            continue
+        try:
+            refs.append(load_reference(path.name, path.read_bytes(), kind))
+        except (OSError, ValueError) as exc:
+            log.warning("reference logo %s could not be read: %s", path, exc)
+    return refs
+
+
+def load_reference(name: str, data: bytes, kind: str) -> Reference:
+    if len(data) > MAX_REFERENCE_BYTES:
+        raise ValueError("file too large")
+    content, background = hashing.trim(open_image(data))
+    if content is None:
+        raise ValueError("the image is blank")
+    return Reference(name, kind, hashing.scaled(content), hashing.fingerprint(content, background))
+
+
+def matcher_for(ctx) -> LogoMatcher:
+    """The run's matcher, built once per run."""
+    return ctx.memo("identity.logo_matcher", lambda: LogoMatcher.from_config(ctx.config))

@@ -1,0 +1,107 @@
+"""The scheme's name: does a text carry it, and which wrong forms of it does a text use.
+
+Wrong forms are derived from the configured names, so any scheme can use this: each
+hyphenated word of a name ("Home-Start") must keep its hyphen and capitals; the whole
+name must keep its words and punctuation; `scheme.forbidden_names` adds forms to refuse.
+Web addresses, e-mail addresses, domain names, handles and hashtags are never variants.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SPACES = "\u00a0\u2007\u202f\u2009\u200a"
+HYPHENS = "\u2010\u2011"                       # render as a hyphen
+SEPARATOR = rf"[\s{SPACES}]*[-{HYPHENS}\u2012\u2013\u2014_]?[\s{SPACES}]*"
+MASKED = "\x00"
+ADDRESS = re.compile(
+    r"(?:https?://|www\.)\S+"                                      # web addresses
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                                # e-mail addresses
+    r"|(?<![\w@])[@#][\w.]*\w"                                      # handles, hashtags
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,}|[A-Z]{2,})\b(?:/\S*)?",  # domain names
+)
+WORD = re.compile(r"[^\s,\-" + HYPHENS + "]+")
+
+
+@dataclass(frozen=True)
+class Variant:
+    snippet: str        # as written, whitespace collapsed
+    start: int
+    end: int
+    correct: str        # the correct form it stands for
+
+
+def normalise(text: str) -> str:
+    """Whitespace, non-breaking spaces and hyphen characters unified; line-break after a hyphen joined."""
+    text = re.sub(f"[{SPACES}]", " ", text or "")
+    text = re.sub(f"[{HYPHENS}]", "-", text)
+    text = re.sub(r"-\s+", "-", text)
+    return " ".join(text.split())
+
+
+class NameMatcher:
+    def __init__(self, scheme):
+        self.names = tuple(dict.fromkeys(n for n in (scheme.name, *scheme.accepted_names) if n.strip()))
+        self.correct = {normalise(n) for n in self.names}
+        self._exact = [re.compile(rf"(?<!\w){re.escape(normalise(n))}(?!\w)", re.I) for n in self.names]
+        self._fuzzy = [(re.compile(_fuzzy(n), re.I), n) for n in self.names]
+        compounds = {c for n in self.names for c in re.findall(rf"\w+(?:[-{HYPHENS}]\w+)+", n)}
+        self._compounds = [(re.compile(_fuzzy(c), re.I), normalise(c)) for c in sorted(compounds)]
+        self._forbidden = [re.compile(rf"(?<!\w){_spaced(f)}(?!\w)", re.I) for f in scheme.forbidden_names if f.strip()]
+
+    def identifies(self, text: str) -> bool:
+        """True when text carries the canonical or an accepted name (case and spacing aside)."""
+        text = normalise(text)
+        return any(p.search(text) for p in self._exact)
+
+    def mentions(self, text: str) -> bool:
+        """True when text names the scheme or its brand in any form, right or wrong (file names too)."""
+        text = re.sub(r"[_.]+", " ", text or "")
+        return self.identifies(text) or any(p.search(text) for p, _ in self._compounds)
+
+    def variants(self, text: str) -> list[str]:
+        """Wrong forms of the name in text, quoted as written."""
+        return list(dict.fromkeys(v.snippet for v in self.find(text)))
+
+    def find(self, text: str) -> list[Variant]:
+        masked = ADDRESS.sub(lambda m: MASKED * len(m.group()), text or "")
+        found: list[Variant] = []
+        for pattern, correct in self._fuzzy + self._compounds:
+            for m in pattern.finditer(masked):
+                if not self._is_correct(m.group(), correct) and not _plain_words(m.group()):
+                    _add(found, Variant(_quote(text, m), m.start(), m.end(), correct))
+        for pattern in self._forbidden:
+            for m in pattern.finditer(masked):
+                _add(found, Variant(_quote(text, m), m.start(), m.end(), self.names[0]))
+        return sorted(found, key=lambda v: v.start)
+
+    def _is_correct(self, snippet: str, correct: str) -> bool:
+        snippet = normalise(snippet)
+        if snippet in self.correct or snippet == normalise(correct):
+            return True
+        # capitals throughout are a typographic style, not a misspelling
+        return snippet.isupper() and snippet in {c.upper() for c in self.correct | {normalise(correct)}}
+
+
+def _fuzzy(name: str) -> str:
+    words = WORD.findall(name.replace(",", " "))
+    parts = ["(?:and|&|\\+)" if w.lower() in ("and", "&") else re.escape(w) for w in words]
+    return rf"(?<![\w{MASKED}])" + (SEPARATOR.replace("]?", ",]?")).join(parts) + rf"(?![\w{MASKED}])"
+
+
+def _spaced(name: str) -> str:
+    return rf"[\s{SPACES}]+".join(re.escape(w) for w in name.split())
+
+
+def _plain_words(snippet: str) -> bool:
+    """'home start' in running text is ordinary English, not the brand."""
+    return bool(re.fullmatch(rf"[a-z]+[\s{SPACES}]+[a-z]+", snippet.strip()))
+
+
+def _quote(text: str, m: re.Match) -> str:
+    return " ".join(text[m.start():m.end()].split())
+
+
+def _add(found: list[Variant], new: Variant) -> None:
+    if not any(v.start <= new.start and new.end <= v.end for v in found):
+        found[:] = [v for v in found if not (new.start <= v.start and v.end <= new.end)] + [new]

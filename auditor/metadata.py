@@ -1,0 +1,121 @@
+"""What a published image's metadata gives away: GPS coordinates, and people's names in
+author and caption fields (EXIF, IPTC, XMP). Only field names leave this module, never values:
+the report is e-mailed."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from PIL import Image, IptcImagePlugin
+
+GPS_IFD, EXIF_IFD = 0x8825, 0x8769
+EXIF_FIELDS = {315: "EXIF Artist", 270: "EXIF ImageDescription", 0x9C9D: "EXIF XPAuthor",
+               0x9C9C: "EXIF XPComment", 0x9C9B: "EXIF XPTitle", 0x9C9F: "EXIF XPSubject"}
+EXIF_SUB_FIELDS = {0x9286: "EXIF UserComment"}
+IPTC_FIELDS = {(2, 80): "IPTC By-line", (2, 120): "IPTC Caption", (2, 5): "IPTC ObjectName",
+               (2, 25): "IPTC Keywords"}
+XMP_FIELDS = {"creator": "XMP dc:creator", "description": "XMP dc:description", "title": "XMP dc:title",
+              "PersonInImage": "XMP PersonInImage", "Name": "XMP region name"}
+XMP_ALWAYS_NAMES = {"PersonInImage"}   # these name the people pictured by definition
+# Capitalised words that make a phrase look like a name but belong to cameras, software, places, organisations.
+NOT_NAME_WORDS = {
+    "olympus", "digital", "camera", "canon", "nikon", "sony", "apple", "samsung", "fujifilm", "panasonic",
+    "adobe", "photoshop", "lightroom", "google", "iphone", "pixel", "galaxy", "ltd", "limited", "charity",
+    "centre", "center", "trust", "council", "stock", "images", "image", "photo", "photography", "photos",
+    "copyright", "all", "rights", "reserved", "home-start", "homestart", "home", "start", "the", "and",
+    "group", "day", "family", "families", "volunteers", "volunteer", "team", "event", "summer", "winter",
+    "christmas", "party", "london", "barnet", "brent", "harrow", "uk", "nhs", "school", "park", "picture",
+}
+NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)\s+((?:[A-Z][a-z]*\.?\s+)?[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)\b")
+
+
+def inspect(img: Image.Image) -> tuple[bool, list[str]]:
+    """(has GPS coordinates, names of fields that carry a person's name)."""
+    gps, names = False, []
+    try:
+        exif = img.getexif()
+    except Exception:  # noqa: BLE001 - corrupt EXIF is simply no EXIF
+        exif = None
+    if exif:
+        gps = _has_gps(exif)
+        names += [label for tag, label in EXIF_FIELDS.items() if looks_like_name(_text(exif.get(tag)))]
+        sub = _ifd(exif, EXIF_IFD)
+        names += [label for tag, label in EXIF_SUB_FIELDS.items() if looks_like_name(_text(sub.get(tag)))]
+    names += _iptc_names(img)
+    names += _xmp_names(img)
+    return gps, sorted(set(names))
+
+
+def _ifd(exif, tag: int) -> dict:
+    try:
+        return dict(exif.get_ifd(tag))
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def _has_gps(exif) -> bool:
+    gps = _ifd(exif, GPS_IFD)
+    lat, lon = gps.get(2), gps.get(4)
+    try:
+        return bool(lat and lon and (any(float(v) for v in lat) or any(float(v) for v in lon)))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        if value[:8] in (b"ASCII\0\0\0", b"UNICODE\0"):
+            value = value[8:].decode("utf-16-le" if value.startswith(b"UNICODE") else "latin-1", "ignore")
+        else:
+            value = value.decode("utf-16-le", "ignore") if b"\0" in value[:4] else value.decode("utf-8", "ignore")
+    elif isinstance(value, tuple):   # Windows XP* tags come as a tuple of byte values
+        value = bytes(value).decode("utf-16-le", "ignore")
+    return str(value or "").replace("\0", "").strip()
+
+
+def looks_like_name(text: str) -> bool:
+    for match in NAME_RE.finditer(text or ""):
+        words = re.split(r"\s+", match.group(0).lower())
+        if not any(w.strip(".") in NOT_NAME_WORDS for w in words):
+            return True
+    return False
+
+
+def _iptc_names(img: Image.Image) -> list[str]:
+    try:
+        iptc = IptcImagePlugin.getiptcinfo(img) or {}
+    except Exception:  # noqa: BLE001
+        return []
+    out = []
+    for key, label in IPTC_FIELDS.items():
+        values = iptc.get(key)
+        values = values if isinstance(values, list) else [values]
+        if any(looks_like_name(_text(v)) for v in values if v):
+            out.append(label)
+    return out
+
+
+def _xmp_names(img: Image.Image) -> list[str]:
+    raw = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp")
+    if not raw:
+        return []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        root = etree.fromstring(raw if isinstance(raw, bytes) else raw.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return []
+    out = set()
+    for el in root.iter() if root is not None else ():
+        local = etree.QName(el).localname if isinstance(el.tag, str) else ""
+        for attr, value in el.attrib.items():
+            if etree.QName(attr).localname in XMP_FIELDS:
+                _xmp_value(out, etree.QName(attr).localname, value)
+        if local in XMP_FIELDS:
+            _xmp_value(out, local, " ".join(t.strip() for t in el.itertext()))
+    return sorted(out)
+
+
+def _xmp_value(out: set, local: str, text: str) -> None:
+    text = text.strip()
+    if text and (local in XMP_ALWAYS_NAMES or looks_like_name(text)):
+        out.add(XMP_FIELDS[local])

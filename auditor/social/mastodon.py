@@ -1,0 +1,116 @@
+"""Mastodon: the public REST API of the account's own server, without a token.
+
+accounts/lookup -> accounts/:id/statuses (paged through the Link header, boosts left out)
+-> statuses/:id/context for the public replies under each post.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from urllib.parse import quote
+
+from requests.utils import parse_header_links
+
+from ..config import Social
+from ..snapshot import Account, Post, Reply
+from .common import (MAX_PAGES, MAX_POSTS, MAX_THREADS, Api, Collected, SourceError, field_of,
+                     html_text, image, iso, parse_time, same_host)
+
+PUBLIC = (None, "public", "unlisted")
+
+
+def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
+    instance = entry.get("instance").rstrip("/")
+    base, handle = instance + "/api/v1", entry.get("account").lstrip("@")
+    try:
+        profile = api.json(f"{base}/accounts/lookup", {"acct": handle})
+    except SourceError as exc:
+        if exc.status == 401:
+            raise SourceError("this Mastodon server lets only signed-in apps read accounts, so it could not "
+                              "be read without a token (401)", 401) from None
+        raise
+    if not isinstance(profile, dict) or not field_of(profile, "id"):
+        raise SourceError("the server sent an account record without an id")
+    account = Account(platform="mastodon", profile_url=field_of(profile, "url") or f"{instance}/@{handle}",
+                      display_name=field_of(profile, "display_name") or field_of(profile, "username") or "",
+                      avatar_url=field_of(profile, "avatar_static") or field_of(profile, "avatar"))
+    pairs = _statuses(api, base, profile["id"], since, now)
+    account.last_post_at = max((p.created_at for p, _ in pairs if p.created_at), default=None)
+    recent = [(p, s) for p, s in pairs if not p.created_at or parse_time(p.created_at) >= since]
+    for post, status in recent[:MAX_THREADS]:
+        if field_of(status, "replies_count", kind=int, default=0) > 0:
+            post.replies = _replies(api, base, status, profile["id"], now)
+    return Collected(account, [p for p, _ in recent])
+
+
+def _statuses(api: Api, base: str, account_id: str, since: datetime, now: datetime) -> list[tuple[Post, dict]]:
+    """Public statuses, newest first, until one older than `since` (pinned ones aside)."""
+    url = f"{base}/accounts/{quote(str(account_id), safe='')}/statuses"
+    params: dict | None = {"limit": 40, "exclude_reblogs": "true"}
+    pairs: list[tuple[Post, dict]] = []
+    for _page in range(MAX_PAGES):
+        result = api.get(url, params)
+        older = False
+        for status in _json_list(result.body):
+            post = _post(status, now)
+            if post is not None:
+                pairs.append((post, status))
+                when = parse_time(post.created_at)
+                older = older or (when is not None and when < since and not status.get("pinned"))
+        url, params = same_host(_next_link(result.headers.get("link", "")), base), None
+        if older or not url or len(pairs) >= MAX_POSTS:
+            break
+    return pairs
+
+
+def _post(status: dict, now: datetime) -> Post | None:
+    if not isinstance(status, dict) or status.get("reblog") or status.get("visibility") not in PUBLIC:
+        return None
+    url = field_of(status, "url") or field_of(status, "uri")
+    if not url:
+        return None
+    post = Post(platform="mastodon", url=url, created_at=iso(parse_time(field_of(status, "created_at"), now)),
+                text=" ".join(filter(None, (field_of(status, "spoiler_text"), html_text(status.get("content"))))))
+    for media in field_of(status, "media_attachments", kind=list, default=[]):
+        kind = field_of(media, "type")
+        if kind in ("image", "gifv"):
+            use = image(media.get("url") if kind == "image" else media.get("preview_url"), media.get("description"))
+            if use:
+                post.images.append(use)
+    return post
+
+
+def _replies(api: Api, base: str, status: dict, account_id: str, now: datetime) -> list[Reply]:
+    try:
+        context = api.json(f"{base}/statuses/{quote(str(status.get('id')), safe='')}/context")
+    except SourceError:
+        return []            # deleted or hidden since it was listed: nothing public to read
+    out = []
+    for reply in field_of(context, "descendants", kind=list, default=[]):
+        if not isinstance(reply, dict) or field_of(reply, "account", "id") == account_id:
+            continue
+        if reply.get("visibility") not in PUBLIC:
+            continue
+        text = html_text(reply.get("content"))
+        if text:
+            out.append(Reply(url=field_of(reply, "url") or field_of(reply, "uri") or "", text=text,
+                             author=field_of(reply, "account", "acct") or "",
+                             created_at=iso(parse_time(field_of(reply, "created_at"), now))))
+    return out
+
+
+def _json_list(body: bytes) -> list:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise SourceError("the server sent data that is not valid JSON") from None
+    if not isinstance(data, list):
+        raise SourceError("the server sent data in an unexpected shape (expected a list of posts)")
+    return data
+
+
+def _next_link(header: str) -> str | None:
+    for link in parse_header_links(header) if header else []:
+        if link.get("rel") == "next":
+            return link.get("url")
+    return None

@@ -1,0 +1,169 @@
+"""Dates written in text the UK way ("Saturday 15 June 2024", "15/06/2024", "15th June").
+
+A regular expression only locates candidate date strings; dateparser reads them
+(day-first, English). A date without a year is read as the nearest such date to
+`today`, so "15th June" in November is last June, and "10 January" is next January.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import dateparser
+
+log = logging.getLogger(__name__)
+
+MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+         r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+ORD = r"(?:st|nd|rd|th)?"
+CANDIDATE = re.compile(
+    rf"(?<![\w/£$€.-])(?:"
+    rf"(?P<dm>{WEEKDAY}\d{{1,2}}{ORD}(?:\s+of)?\s+{MONTH}\b\.?(?P<dmy>,?\s+(?:19|20)\d\d\b)?)"
+    rf"|(?P<md>{WEEKDAY}{MONTH}\.?\s+\d{{1,2}}{ORD}\b(?P<mdy>,?\s+(?:19|20)\d\d\b)?)"
+    rf"|(?P<num>\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d\d)|\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)"
+    rf")(?![\w/-]|\.\d)",
+    re.I)
+# Web addresses and paths often hold dates ("/news/2015/06/12/…"): never read those.
+URLISH = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)/\S+|\S*[a-z]\S*/\S+|\S+/\S*[a-z]\S*", re.I)
+SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month"],
+            "RETURN_AS_TIMEZONE_AWARE": False}
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    date: date
+    text: str          # the date as written
+    has_year: bool
+    line: str = ""     # the line of text it sits on
+
+
+def find_dates(text: str, today: date) -> list[DateMatch]:
+    """Every date written in `text` (URLs and paths ignored), in order of appearance."""
+    out: list[DateMatch] = []
+    for line in (text or "").splitlines():
+        clean_line = URLISH.sub(lambda m: " " * len(m.group()), line)
+        for match in CANDIDATE.finditer(clean_line):
+            found = _read(match, today)
+            if found:
+                out.append(DateMatch(found[0], match.group().strip(), found[1], line.strip()[:300]))
+    return out
+
+
+MONTH_YEAR = re.compile(rf"^\s*(?P<text>{MONTH}\.?,?\s+(?:19|20)\d\d)\b", re.I)
+
+
+def leading_date(text: str, today: date) -> DateMatch | None:
+    """The full date that `text` starts with ("3 March 2021: …"), or a month and year, read as
+    the month's last day so that a page is never made out older than it says."""
+    found = [d for d in find_dates(text.split("\n")[0], today) if d.has_year]
+    if found and text.strip().startswith(found[0].text[:3]):
+        return found[0]
+    match = MONTH_YEAR.match(text)
+    if not match:
+        return None
+    first = parse_text_date("1 " + match.group("text"), today)
+    if first is None:
+        return None
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return DateMatch(last, match.group("text"), True)
+
+
+def find_event_dates(text: str, today: date) -> list[DateMatch]:
+    """One date per line of `text`: the latest on it, so a range "15–17 June" ends on the 17th."""
+    latest: dict[str, DateMatch] = {}
+    for match in find_dates(text, today):
+        if match.line not in latest or match.date > latest[match.line].date:
+            latest[match.line] = match
+    return list(latest.values())
+
+
+def _read(match: re.Match, today: date) -> tuple[date, bool] | None:
+    written = match.group()
+    has_year = bool(match.group("num") or match.group("dmy") or match.group("mdy"))
+    parsed = parse_text_date(written, today)
+    if parsed is None:
+        return None
+    if not has_year:
+        parsed = nearest_year(parsed, today)
+    return (parsed, has_year) if parsed else None
+
+
+def parse_text_date(written: str, today: date) -> date | None:
+    """Read one date string day-first; None when it is not a real date."""
+    base = datetime(today.year, today.month, today.day)
+    try:
+        parsed = dateparser.parse(written, languages=["en"], settings={**SETTINGS, "RELATIVE_BASE": base})
+    except Exception:  # noqa: BLE001 - text from the web must never break a check
+        log.debug("could not read date %r", written, exc_info=True)
+        return None
+    return parsed.date() if parsed else None
+
+
+def nearest_year(day: date, today: date) -> date | None:
+    """The same day and month in the year that puts it closest to `today`."""
+    options = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            options.append(day.replace(year=year))
+        except ValueError:    # 29 February
+            continue
+    return min(options, key=lambda d: abs((d - today).days)) if options else None
+
+
+def spoken(day: date) -> str:
+    """"3 March 2021": how a date reads in a report."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def parse_iso(value: str | None) -> date | None:
+    """A machine-readable date (ISO-8601, HTTP date) as a UTC calendar date; None if unreadable."""
+    moment = parse_moment(value)
+    return moment.date() if moment else None
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+# "©", "(c)" or "Copyright", then up to six name-like words ("Home-Start Barnet, Brent and Harrow"),
+# then a year or a range; prose such as "copyright law changed in 2019" does not qualify.
+NAME_WORD = r"(?:[A-Z0-9&][\w&.'\u2019-]*,?|and|of|the|for)"
+COPYRIGHT = re.compile(
+    r"(?:©|&copy;|\([cC]\)|\b[Cc]opyright\b|\bCOPYRIGHT\b)(?:\s*(?:©|\([cC]\)))?"
+    rf"(?:\s+{NAME_WORD}){{0,6}}?\s*"
+    r"(?P<first>(?:19|20)\d\d)(?:\s*(?:[-\u2013\u2014/]|to)\s*(?P<last>(?:19|20)\d\d|\d\d)\b)?(?!\d)")
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str          # the notice as written, e.g. "© 2016–2019"
+    year: int          # its latest year
+
+
+def find_copyright_notices(text: str) -> list[Notice]:
+    """Copyright notices ("© 2018", "Copyright 2016–2019", "(c) Home-Start 2019") with their latest year."""
+    out = []
+    for match in COPYRIGHT.finditer(text or ""):
+        first, last = int(match.group("first")), match.group("last")
+        year = first
+        if last:
+            year = int(last) if len(last) == 4 else (first // 100) * 100 + int(last)
+            year = max(year, first)
+        out.append(Notice(" ".join(match.group().split()), year))
+    return out

@@ -1,0 +1,102 @@
+from datetime import date
+
+import pytest
+
+from auditor.checks import events
+from auditor.text.dates import find_event_dates, nearest_year
+from content_support import NOW, SITE, body, context, fixture_page, html_page, site_findings
+
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def ctx(write_config):
+    return context(write_config, freshness='exempt = ["/events/archive/*"]')
+
+
+def test_fixture_events_page(ctx):
+    found = site_findings(events, [fixture_page("events.html")], ctx)
+    by_date = {f.evidence["date"]: f for f in found}
+    # the past JSON-LD event, and the picnic listed under "Upcoming events"
+    assert set(by_date) == {"2026-06-15", "2026-06-13"}
+    assert by_date["2026-06-15"].evidence["source"] == "structured data (schema.org Event)"
+    assert "Summer Fun Day" in by_date["2026-06-15"].message
+    picnic = by_date["2026-06-13"]
+    assert picnic.evidence["heading"] in ("Events", "Upcoming events")
+    assert "Family picnic in the park" in picnic.message and "13 June 2026" in picnic.message
+
+
+def test_future_undated_and_past_section_events_are_not_flagged(ctx):
+    found = site_findings(events, [fixture_page("events.html")], ctx)
+    text = " ".join(f.message for f in found)
+    for absent in ("Winter Fair", "Volunteer training", "Christmas party", "Stay and play", "Quiz night"):
+        assert absent not in text
+
+
+def test_only_promoting_headings_count(ctx):
+    html = body("<h2>Our history</h2><p>Founded on 3 March 1998.</p>"
+                "<h2>What's on</h2><p>Toddler group – Monday 2 March 2026</p>")
+    [finding] = site_findings(events, [html_page(html)], ctx)
+    assert finding.evidence["heading"] == "What's on" and finding.evidence["date"] == "2026-03-02"
+
+
+def test_exempted_page_is_skipped(ctx):
+    html = body("<h2>Upcoming events</h2><p>Fun day 15/06/2024</p>")
+    assert site_findings(events, [html_page(html, "https://www.homestart-test.org.uk/events/archive/2024")], ctx) == []
+    assert len(site_findings(events, [html_page(html)], ctx)) == 1
+
+
+def test_jsonld_event_subtype_and_start_date_only(ctx):
+    head = ('<script type="application/ld+json">[{"@type": "SocialEvent", "name": "Quiz", "startDate": "2025-02-01"},'
+            '{"@type": "Event", "name": "Gala", "startDate": "2026-11-24T19:00:00Z"}]</script>')
+    [finding] = site_findings(events, [html_page(body("<p>x</p>", head))], ctx)
+    assert finding.evidence["event"] == "Quiz" and finding.evidence["type"] == "SocialEvent"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Coffee morning Saturday 15 June 2024, 10am-4pm", date(2024, 6, 15)),
+    ("Coffee morning 15/06/2024 2pm–3pm", date(2024, 6, 15)),
+    ("Coffee morning 15/06/24", date(2024, 6, 15)),
+    ("Coffee morning 15th June", date(2026, 6, 15)),        # nearest: last June
+    ("Coffee morning 10 January", date(2027, 1, 10)),       # nearest: next January
+    ("Fun days 15–17 June 2024", date(2024, 6, 17)),        # a range ends on its last day
+    ("Fair on June 15th, 2024", date(2024, 6, 15)),
+])
+def test_uk_date_forms(text, expected):
+    [match] = find_event_dates(text, TODAY)
+    assert match.date == expected
+
+
+@pytest.mark.parametrize("text", [
+    "See https://example.org/news/2019/05/12/picnic", "Read /events/2015/06/12/fun-day",
+    "Registered charity number 1081234", "Postcode HA8 7BJ", "Tickets £15.06",
+    "Ref 12/345/2024", "Every Tuesday, 10am-12pm", "31 February 2024",
+])
+def test_not_dates(text):
+    assert find_event_dates(text, TODAY) == []
+
+
+def test_nearest_year_skips_missing_leap_day():
+    assert nearest_year(date(2024, 2, 29), date(2026, 11, 24)) is None
+    assert nearest_year(date(2024, 2, 29), date(2027, 11, 24)) == date(2028, 2, 29)
+
+
+def test_repeating_jsonld_event_is_not_past(ctx):
+    head = ('<script type="application/ld+json">{"@type": "Event", "name": "Stay and play", "startDate": "2024-01-09",'
+            '"eventSchedule": {"@type": "Schedule", "byDay": "https://schema.org/Tuesday"}}</script>')
+    assert site_findings(events, [html_page(body("<p>x</p>", head))], ctx) == []
+
+
+def test_dates_outside_event_sections_are_ignored(ctx):
+    html = body("<h2>Join us</h2><p>We were founded on 3 March 1998.</p>"
+                "<h2>Upcoming events</h2><p>Fun day 15 June 2027</p>")
+    assert site_findings(events, [html_page(html)], ctx) == []
+
+
+def test_sidebar_event_on_every_page_is_one_finding(ctx):
+    html = ('<html><body><main><h1>Page</h1><p>Text</p></main><aside><h2>Coming up</h2>'
+            '<p>Summer picnic – 13/06/2026</p></aside></body></html>')
+    pages = [html_page(html, SITE + name) for name in ("", "about", "contact")]
+    [finding] = site_findings(events, pages, ctx)
+    assert finding.url == SITE and finding.evidence["page_count"] == 3
+    assert "on 3 pages" in finding.message and "under \u201cComing up\u201d" in finding.message

@@ -1,0 +1,188 @@
+"""The report's content: headline, folding, guidance, sections, escaping, and the golden file."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from auditor import guidance, mailer, report, report_model, sample
+from auditor.checks import CheckFailure
+from auditor.findings import CODES, Finding
+from auditor.history import Changes
+
+from report_support import EMOJI, HOSTILE_ATTR, HOSTILE_SCRIPT, LONG, RTL, hostile, load_config
+
+GOLDEN = Path(__file__).parent / "golden" / "report.html"
+SITE = "https://www.example.org.uk"
+@pytest.fixture
+def config(tmp_path):
+    return load_config(tmp_path)
+
+
+@pytest.fixture
+def result(config, tmp_path):
+    return sample.sample_result(config, tmp_path)
+
+
+def test_headline_counts_folded_items_and_names_the_next_run(result):
+    model = report_model.view_model(result)
+    assert model["headline"] == f"{len(CODES)} things need action before 1 April 2027"
+    assert model["subject"] == f"Home-Start Testshire audit: {model['headline']}"
+
+
+def test_repeats_are_folded_with_the_first_pages_and_a_count(result):
+    items = [i for c in report_model.view_model(result)["clauses"] for i in c.items if i.check == "logo.missing"]
+    assert len(items) == 1
+    item = items[0]
+    assert item.count == 38 and item.where == "on 38 pages" and item.more_places == 35
+    assert [p.label for p in item.places] == ["/sample/logo-missing", "/news/1", "/news/2"]
+    text = report.render(result).text
+    assert "Seen on 38 pages: " in text and "/news/2 and 35 more" in text
+
+
+def test_findings_are_grouped_by_clause_in_policy_order_with_guidance(result):
+    clauses = report_model.view_model(result)["clauses"]
+    assert [c.policy for c in clauses] == ["1.1", "1.4", "1.5", "1.6", "1.7"]
+    for clause in clauses:
+        assert all(CODES[i.check][0] == clause.policy for i in clause.items)
+        severities = [("high", "medium", "low", "info").index(i.severity) for i in clause.items]
+        assert severities == sorted(severities)
+    assert "Ask whoever posted it to remove it" in report.render(result).html
+
+
+def test_every_check_code_has_its_own_guidance_and_clause_heading():
+    assert set(guidance.GUIDANCE) == set(CODES)
+    assert len(set(guidance.GUIDANCE.values())) == len(CODES)
+    assert all(policy in guidance.CLAUSES for policy, _, _ in CODES.values())
+
+
+def test_sections_appear_in_the_agreed_order(result):
+    html = report.render(result).html
+    marks = ["things need action", "Confidentiality and equal opportunities", "Photos and consent",
+             "Since the last audit", "Content approved by the CEO", "Consents expiring",
+             "Please check by hand", "Open findings over past audits", "Checked 212 pages"]
+    assert "8 urgent, 11 important, 5 minor. Most urgent: Sample: Personal contact details published." in html
+    positions = [html.index(m) for m in marks]
+    assert positions == sorted(positions)
+    for expected in ("6</strong>new", "55</strong>still open", "1</strong>resolved",
+                     "A broken link that has since been fixed", "Summer fair 2027", "Christmas party",
+                     "C-0042</strong> expires 15 March 2027", "website, facebook", "1.3", "1.7", "1.8",
+                     "Next audit: 1 April 2027", "4 min 12 s", "540 images", "64 posts"):
+        assert expected in html
+
+
+def test_flagged_photos_are_inline_images_referenced_by_content_id(result):
+    rendered = report.render(result)
+    photo_codes = [c for c in CODES if c.startswith("photo.")]
+    assert len(rendered.inline_images) == len(photo_codes)
+    for image in rendered.inline_images:
+        assert f'src="cid:{image.cid}"' in rendered.html
+    standalone = rendered.standalone_html()
+    assert "cid:" not in standalone and standalone.count('src="data:image/jpeg;base64,') == len(photo_codes)
+
+
+def test_consent_register_names_never_appear(result):
+    result.expiring_consents = [{"consent_ref": "C-7", "expires": "2027-02-01", "photo": "jane-smith.jpg",
+                                 "subjects": "Jane Smith", "channels": "all"}]
+    rendered = report.render(result)
+    assert "C-7" in rendered.html
+    assert "Jane" not in rendered.html and "jane-smith" not in rendered.html and "Jane" not in rendered.text
+
+
+def test_clean_audit_sends_a_short_all_clear(result):
+    result.findings, result.comparison.new[:], result.comparison.still_open[:] = [], [], []
+    rendered = report.render(result)
+    assert rendered.subject == "Home-Start Testshire audit: All clear"
+    assert "Nothing on" in rendered.html and "Please check by hand" in rendered.html
+    assert "ALL CLEAR" in rendered.text
+    result.counts = {"pages": 0, "images": 0, "posts": 0, "findings": 0}
+    rendered = report.render(result)
+    assert rendered.subject.endswith("Nothing could be checked") and "found no pages or posts" in rendered.text
+
+
+def test_incomplete_and_crashed_runs_say_so(result):
+    result.status = "incomplete"
+    result.notes = ["the crawl stopped after 1000 pages (crawl.max_pages)"]
+    result.failures = [CheckFailure("logo", "ValueError: bad image", "Traceback…")]
+    rendered = report.render(result)
+    assert rendered.subject.endswith("The audit could not finish")
+    assert "crawl.max_pages" in rendered.html and "logo: ValueError: bad image" in rendered.html
+    assert "logo: ValueError: bad image" in rendered.text
+    result.status, result.findings = "complete", []
+    assert report.render(result).subject.endswith("Some checks could not run")
+
+
+def test_many_distinct_items_of_one_kind_are_capped(result):
+    result.findings = [Finding("link.broken", f"{SITE}/p", f"Link {n} fails.", subject=f"{SITE}/gone/{n}")
+                       for n in range(25)]
+    clause = report_model.view_model(result)["clauses"][0]
+    assert len(clause.items) == report_model.MAX_ITEMS_PER_CHECK and clause.hidden == 25 - report_model.MAX_ITEMS_PER_CHECK
+    assert "…and 17 more items under this clause" in report.render(result).html
+
+
+def test_hostile_text_is_escaped_in_html_and_kept_plain_in_text(result):
+    rendered = report.render(hostile(result))
+    html = rendered.html
+    assert "<script" not in html.lower() and "&lt;script&gt;" in html
+    tree = lxml.html.fromstring(html)
+    assert not tree.xpath("//script") and not tree.xpath("//@*[starts-with(name(), 'on')]")
+    assert any(HOSTILE_ATTR in t for t in tree.xpath("//text()"))   # shown as text, inert
+    assert 'href="javascript:' not in html.lower() and "javascript:alert(1)" in html  # shown, not linked
+    assert "\u202e" not in html and "مرحبا بالعالم" in html and "👶🏽🎉" in html
+    assert re.search(r'<span dir="auto"[^>]*>A reply says', html)
+    assert LONG not in html and "W" * 100 in html    # clipped
+    assert "\r" not in rendered.text and "\nBcc:" not in rendered.text
+    assert HOSTILE_SCRIPT in rendered.text         # plain text needs no escaping, only one line
+
+
+def test_a_subject_cannot_be_injected_into_the_headers(result, tmp_path):
+    evil = "Home-Start\r\nBcc: victim@example.com\r\nX-Evil: 1"
+    result.config = replace(result.config, scheme=replace(result.config.scheme, name=evil))
+    rendered = report.render(hostile(result))
+    msg = BytesParser(policy=policy.default).parsebytes(mailer.build_message(rendered, result.config.report).as_bytes())
+    assert msg["Bcc"] is None and msg["X-Evil"] is None
+    assert msg["Subject"].startswith("Home-Start Bcc: victim@example.com X-Evil: 1 audit:")
+
+
+def test_dates_are_written_the_uk_way(result):
+    result.next_run = datetime(2027, 10, 1, 7, tzinfo=timezone.utc)
+    assert report_model.view_model(result)["headline"].endswith("before 1 October 2027")
+    result.findings = result.findings[:1]
+    assert report_model.view_model(result)["headline"] == "1 thing needs action before 1 October 2027"
+
+
+def test_first_audit_has_nothing_to_compare(result):
+    result.comparison = replace(result.comparison, previous_run=None)
+    result.changes = Changes([], [], [], [], None)
+    html = report.render(result).html
+    assert "first complete audit" in html and "from the second audit on" in html
+    assert ">New<" not in html
+
+
+def test_rendered_report_matches_the_golden_file(result, request):
+    html = report.render(result).html
+    if request.config.getoption("--update-golden"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(html, encoding="utf-8")
+    assert GOLDEN.is_file(), "no golden file yet: run pytest with --update-golden and review it"
+    assert html == GOLDEN.read_text(encoding="utf-8"), "the report changed: review, then --update-golden"
+
+
+def test_a_huge_audit_still_fits_in_one_unclipped_email(result):
+    result.findings = [Finding(code, f"{SITE}/section/{i}/a-page-with-a-longish-address",
+                               f"A plain sentence describing problem {i} of kind {code}, of ordinary length.",
+                               subject=f"{SITE}/images/{i}.jpg") for code in CODES for i in range(40)]
+    pages = [(f"{SITE}/some/page/{i}", f"A page title of ordinary length, number {i}") for i in range(300)]
+    result.changes = replace(result.changes, new_pages=pages, changed_pages=pages, removed_pages=pages,
+                             new_posts=[("mastodon", f"https://mastodon.example/@x/{i}") for i in range(200)])
+    result.comparison.resolved[:] = result.findings[:300]
+    rendered = report.render(result)
+    assert len(rendered.html.encode("utf-8")) < 100_000       # Gmail clips messages over ~102 KB
+    assert rendered.subject.endswith(f"{40 * len(CODES)} things need action before 1 April 2027")
+    assert "…and 290 more." in rendered.html
