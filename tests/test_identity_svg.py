@@ -54,3 +54,25 @@ def test_image_analysis_reads_svg_and_records_logo_facts():
     info = imaging.analyse("https://example.org/logo.svg", svg.encode(), "image/svg+xml")
     assert info.format == "SVG" and info.error is None and (info.width, info.height) == (512, 256)
     assert info.facts["logo_size"] == [256, 128] and "logo_thumb" in info.hashes
+
+
+@pytest.mark.parametrize("mode,fmt", [("CMYK", "JPEG"), ("P", "GIF"), ("LA", "PNG"), ("I;16", "PNG"), ("1", "PNG"), ("RGBA", "WEBP")])
+def test_logo_fingerprints_survive_every_image_mode(mode, fmt):
+    img = Image.new("RGBA", (60, 30), (0, 0, 0, 0))
+    img.paste((106, 44, 145, 255), (10, 5, 50, 25))
+    if mode == "I;16":
+        img = Image.new("I;16", (60, 30), 0)
+        img.paste(50000, (10, 5, 50, 25))
+    elif mode != "RGBA":
+        img = img.convert(mode)
+    buf = io.BytesIO()
+    img.save(buf, fmt)
+    info = imaging.analyse("https://example.org/x", buf.getvalue())
+    assert info.error is None and "logo_thumb" in info.hashes and info.facts["logo_size"][0] >= 40
+
+
+def test_blank_image_gets_no_logo_fingerprint():
+    buf = io.BytesIO()
+    Image.new("RGBA", (20, 20), (0, 0, 0, 0)).save(buf, "PNG")
+    info = imaging.analyse("https://example.org/blank", buf.getvalue())
+    assert info.error is None and "logo_thumb" not in info.hashes

@@ -67,7 +67,8 @@ def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[st
             yield Finding("logo.unrecognised", url=page.url, subject=use.src,
                           severity="low" if use.kind in ICON_KINDS else "",
                           evidence={**evidence, "why_a_logo": claimed.reason},
-                          message=f"{_what(use)} is presented as the scheme's logo but is not one of the approved logos.")
+                          message=f"{_what(use)} is presented as the scheme's logo "
+                                  f"but is not one of the approved logos.")
     if not shown and not unknown and have_approved:
         yield Finding("logo.missing", url=page.url, message="This page does not show the approved logo.",
                       evidence={"images_on_page": len(seen)})

@@ -21,7 +21,8 @@ PARTNER_CONTEXT = re.compile(
     r"|\bthanks?\s+to\b|\bmember\s+of\b|\baward(?:s|ed)?\b|\bregistered\s+with\b|\bpart\s+of\b", re.I)
 NATIONAL = re.compile(r"\bhome[\s\-\u2010\u2011]*start\s+uk\b", re.I)
 LOGO_WORD = re.compile(r"logo|emblem|brand|masthead", re.I)
-FILLER = re.compile(r"\b(?:logo(?:type)?s?|emblem|brand(?:ing)?|image|picture|icon|the|our|of|a|an|new|main|site|header|home(?:page)?|link|to|go|back)\b|[^\w\s]", re.I)
+FILLER = re.compile(r"\b(?:logo(?:type)?s?|emblem|brand(?:ing)?|image|picture|icon|the|our|of|a|an|new|main"
+                    r"|site|header|home(?:page)?|link|to|go|back)\b|[^\w\s]", re.I)
 HOME_PATHS = {"/", "/index.html", "/index.htm", "/index.php", "/home", "/home/", "/en/", "/default.aspx"}
 ICON_KINDS = ("icon", "apple-touch-icon")
 
@@ -63,13 +64,15 @@ def is_partner(use: ImageUse, names: NameMatcher, site_host: str) -> bool:
         return True
     if LOGO_WORD.search(labels) and FILLER.sub(" ", labels).strip():
         return True        # "National Lottery Community Fund logo": somebody else's logo
-    return bool(use.link) and _host(use.link) not in ("", _strip_www(site_host)) and not names.mentions(file_name(use.src))
+    elsewhere = bool(use.link) and _host(use.link) not in ("", _strip_www(site_host))
+    return elsewhere and not names.mentions(file_name(use.src))
 
 
 def is_home(link: str, page: Page, site_host: str) -> bool:
     parts = urlsplit(link)
     hosts = {site_host, _host(page.final_url or page.url)}
-    return _strip_www(parts.hostname or "") in {_strip_www(h) for h in hosts} and (parts.path or "/") in HOME_PATHS and not parts.query
+    same_site = _strip_www(parts.hostname or "") in {_strip_www(h) for h in hosts}
+    return same_site and (parts.path or "/") in HOME_PATHS and not parts.query
 
 
 def file_name(src: str) -> str:

@@ -20,6 +20,7 @@ WORK_SIZE = 256          # trimmed content is scaled to fit this box before hash
 HASH_SIZE = 16           # 256-bit hashes: fine enough to tell wordmarks apart
 ALPHA_FLOOR = 16         # alpha at or below this counts as transparent
 BORDER_TOLERANCE = 24    # per-channel difference still counted as "the background"
+FLAT_SHARE = 0.005       # fewer differing pixels than this share is compression noise on a flat image
 BORDER_SHARE = 0.9       # share of the outer ring that must be one colour to be a background
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 THUMB_HEIGHT = 24       # colour thumbnail, aspect kept: tells colours and wordmarks apart
@@ -56,7 +57,7 @@ def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | N
         return rgba, None
     differs = np.abs(pixels - np.array(background, dtype=np.int16)).max(axis=2) > BORDER_TOLERANCE
     box = _bbox(differs)
-    if box is None:            # one flat colour: nothing to trim
+    if box is None or differs.sum() < max(4, differs.size * FLAT_SHARE):   # one flat colour, or noise
         return rgba, None
     return rgba.crop(box), background
 
@@ -112,8 +113,11 @@ def fingerprint(content: Image.Image, background: tuple[int, int, int] | None = 
 
 def thumb(rgb: Image.Image) -> str:
     """A tiny colour image as "WxH:hex", kept to compare colour and layout."""
-    width = min(THUMB_MAX_WIDTH, max(4, round(THUMB_HEIGHT * rgb.width / rgb.height)))
-    height = THUMB_HEIGHT if rgb.width / rgb.height * THUMB_HEIGHT <= THUMB_MAX_WIDTH else max(4, round(THUMB_MAX_WIDTH * rgb.height / rgb.width))
+    aspect = rgb.width / rgb.height
+    if aspect * THUMB_HEIGHT <= THUMB_MAX_WIDTH:
+        width, height = max(4, round(THUMB_HEIGHT * aspect)), THUMB_HEIGHT
+    else:
+        width, height = THUMB_MAX_WIDTH, max(4, round(THUMB_MAX_WIDTH / aspect))
     small = rgb.resize((width, height), Image.Resampling.BOX)
     return f"{width}x{height}:" + small.tobytes().hex()
 
@@ -122,6 +126,12 @@ def thumb_image(value: str) -> Image.Image:
     dims, data = value.split(":", 1)
     width, height = (int(v) for v in dims.split("x"))
     return Image.frombytes("RGB", (width, height), bytes.fromhex(data))
+
+
+def contrast(value: str, background=WHITE) -> float:
+    """Mean difference of a thumbnail from its background colour, 0 to 1."""
+    arr = np.asarray(thumb_image(value), dtype=np.float32)
+    return float(np.abs(arr - np.array(background[:3], dtype=np.float32)).mean() / 255)
 
 
 def thumb_distance(a: str, b: str) -> float:

@@ -23,6 +23,7 @@ EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".ico", ".svg"}
 # calibration test (tests/test_identity_calibration.py), which prints the margins.
 HASH_THRESHOLD = 0.24
 THUMB_THRESHOLD = 0.155
+MAX_BOOST = 2.0      # at most this much, so compression noise on dark colours is not magnified
 MAX_REFERENCE_BYTES = 20 * 1024 * 1024
 
 
@@ -91,8 +92,10 @@ class LogoMatcher:
         background = info.facts.get("logo_bg")
         if background:
             prints = self._reference_on(ref, tuple(background))
-            return (hashing.distance(on_white, (prints["logo_phash"], prints["logo_dhash"])),
-                    hashing.thumb_distance(h["logo_thumb"], prints["logo_thumb"]))
+            # a colour close to the logo's own hides its details: weigh differences up to make up
+            boost = hashing.contrast(ref.hashes["logo_thumb"]) / max(hashing.contrast(prints["logo_thumb"], background), 1e-3)
+            colour = hashing.thumb_distance(h["logo_thumb"], prints["logo_thumb"]) * min(max(boost, 1.0), MAX_BOOST)
+            return hashing.distance(on_white, (prints["logo_phash"], prints["logo_dhash"])), colour
         r = ref.hashes
         colour = hashing.thumb_distance(h["logo_thumb"], r["logo_thumb"])
         ref_white, ref_black = (r["logo_phash"], r["logo_dhash"]), (r["logo_phash_k"], r["logo_dhash_k"])
