@@ -24,6 +24,7 @@ from pathlib import Path
 import psutil
 
 from . import generate, report
+from .server import Server
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -86,23 +87,6 @@ def _high_water(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
-class Server:
-    """The bench server in its own process, so its CPU and memory are not counted to any tool."""
-
-    def __init__(self, root: Path):
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.server", str(root)], cwd=PROJECT,
-                                     stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(PROJECT)})
-        line = self.proc.stdout.readline().decode().split()
-        if len(line) != 2:
-            self.close()
-            raise RuntimeError("the bench server did not start")
-        self.origin, self.external = line
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 # --- the tools --------------------------------------------------------------------------------

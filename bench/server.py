@@ -13,12 +13,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import mimetypes
+import os
+import subprocess
 import sys
 from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .generate import EXTERNAL, SITE, file_for
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 TEXT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
               ".css": "text/css", ".json": "application/json"}
@@ -118,6 +122,23 @@ async def serve(root: Path, port: int = 0, external_port: int = 0) -> None:
     site = Site(root, origin, ext_origin)
     print(origin, ext_origin, flush=True)
     await asyncio.gather(main.serve_forever(), ext.serve_forever())
+
+
+class Server:
+    """The bench server in its own process, so its CPU and memory are not counted to any tool."""
+
+    def __init__(self, root: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "bench.server", str(root)], cwd=PROJECT,
+                                     stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+        line = self.proc.stdout.readline().decode().split()
+        if len(line) != 2:
+            self.close()
+            raise RuntimeError("the bench server did not start")
+        self.origin, self.external = line
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 def main(argv: list[str] | None = None) -> None:

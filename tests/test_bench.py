@@ -11,7 +11,7 @@ from lxml import html
 from PIL import Image
 
 from bench import generate
-from bench.server import Site
+from bench.server import Server, Site
 
 PAGES, PHOTOS = 20, 5
 
@@ -92,3 +92,18 @@ def test_server_fills_origins_and_answers_conditional_requests(site):
     assert answer("/robots.txt", {"if-none-match": etag})[0] == 304
     assert answer("/", {})[0] == 200 and b"@@" not in answer("/", {})[2]
     assert answer("/../etc/passwd", {})[0] == 404 and answer("/nothing.html", {})[0] == 404
+
+
+def test_server_keeps_connections_alive_and_answers_304_over_http(site):
+    server = Server(site)
+    try:
+        with requests.Session() as session:
+            first = session.get(server.origin + "/")
+            assert first.status_code == 200 and server.origin.encode() in first.content
+            again = session.get(server.origin + "/", headers={"If-None-Match": first.headers["ETag"]})
+            assert again.status_code == 304 and again.content == b""
+            assert session.head(server.external + "/partners/1.html").status_code == 200
+            assert session.get(server.origin + "/missing.html").status_code == 404
+        assert first.headers["Connection"] == "keep-alive" and "LinkChecker" in first.headers
+    finally:
+        server.close()
