@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-VERSION = 3
+VERSION = 4
 SEED = 20261124
 SITE = "@@SITE@@"            # replaced by the server with http://127.0.0.1:PORT
 EXTERNAL = "@@EXTERNAL@@"    # replaced by the server with the second host's origin
@@ -116,7 +116,7 @@ def _head(layout: Layout, title: str, photo: int, i: int) -> str:
             f'<link rel="canonical" href="{SITE}{layout.page_path(i)}">'
             f'<link rel="stylesheet" href="/assets/site.css"><link rel="icon" href="/assets/favicon.png">'
             f'</head>\n<body><header class="site-header"><a href="/" class="logo">'
-            f'<img src="/assets/logo.png" alt="{SCHEME} logo" width="240" height="80"></a>'
+            f'<img src="/assets/logo.png" alt="{SCHEME} logo" class="site-logo"></a>'
             f'<p class="tagline">{SCHEME}: helping families with young children</p></header>\n'
             f'<nav class="main-nav" aria-label="Main"><ul><li><a href="/">Home</a></li>{nav}</ul></nav>\n')
 
@@ -203,12 +203,14 @@ def _sitemap(layout: Layout) -> str:
 def _write_assets(root: Path) -> None:
     assets = root / "assets"
     assets.mkdir(parents=True, exist_ok=True)
-    logo = Path(__file__).resolve().parent.parent / "reference_assets" / "logos" / "approved" / "home-start-bbh.png"
-    if logo.exists():
-        shutil.copyfile(logo, assets / "logo.png")
-    else:
-        Image.new("RGB", (240, 80), (120, 40, 140)).save(assets / "logo.png")
-    Image.new("RGB", (32, 32), (120, 40, 140)).save(assets / "favicon.png")
+    # The approved reference logos, as a scheme's site shows them: the first as the header logo,
+    # the last as the favicon.
+    approved = sorted((Path(__file__).resolve().parent.parent / "reference_assets" / "logos" / "approved").glob("*.png"))
+    for name, source, size in (("logo.png", approved[:1], (240, 80)), ("favicon.png", approved[-1:], (32, 32))):
+        if source:
+            shutil.copyfile(source[0], assets / name)
+        else:
+            Image.new("RGB", size, (120, 40, 140)).save(assets / name)
     _write(assets / "site.css", "body{font-family:sans-serif;margin:0}header,nav,footer{padding:1em}\n" * 20)
 
 
