@@ -29,8 +29,9 @@ COMMAND_MODULES = [
 ]
 
 EPILOG = """exit codes:
-  0  the audit completed (findings are the product, not a failure)
-  1  the audit could not complete, a check crashed, or the report was not delivered
+  0  the audit completed (findings are the product, not a failure), or with --if-due none was due
+  1  the audit could not complete, a check crashed, the report was not delivered, or another
+     audit was already running
   2  bad usage or a bad config; nothing was fetched
 
 config: --config PATH, else $AUDITOR_CONFIG, else config/auditor.toml"""
