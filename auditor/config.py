@@ -372,13 +372,13 @@ class _Parser:
 
     def validate_schedule(self, schedule: Schedule) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        from apscheduler.triggers.cron import CronTrigger
+        from .scheduler import trigger
 
         try:
             ZoneInfo(schedule.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.fail("schedule.timezone", f"unknown time zone {schedule.timezone!r} (expected a name such as Europe/London)")
         try:
-            CronTrigger.from_crontab(schedule.cron, timezone=schedule.timezone)
+            trigger(schedule)
         except ValueError as exc:
             self.fail("schedule.cron", f"not a valid crontab expression ({exc}); expected five fields such as '0 7 1 1,4,7,10 *'")

@@ -12,6 +12,10 @@ from typing import Any, Iterable
 
 from .findings import Finding
 
+# What a run's error says when it did not go to its end; such a run is retried (scheduler.is_due).
+KILLED = "the run was killed before it finished"
+STOPPED = "the audit was stopped before it finished"
+
 MIGRATIONS: list[str] = [
     # 1: runs and findings
     """
@@ -76,6 +80,11 @@ class Run:
     report_path: str | None = None
     error: str | None = None
 
+    @property
+    def interrupted(self) -> bool:
+        """Stopped by a signal or killed, as opposed to ending by itself."""
+        return self.status != "complete" and any(note in (self.error or "") for note in (KILLED, STOPPED))
+
 
 @dataclass
 class Comparison:
@@ -119,11 +128,11 @@ class History:
 
     def migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT DEFAULT CURRENT_TIMESTAMP)")
-        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
         for version, sql in enumerate(MIGRATIONS, start=1):
-            if version in done:
-                continue
+            # Checked inside the write transaction: another process may be migrating the same file.
             with self.transaction():
+                if self.db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
+                    continue
                 for statement in filter(str.strip, sql.split(";")):
                     self.db.execute(statement)
                 self.db.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
@@ -152,8 +161,8 @@ class History:
         ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status='running'")]
         if ids:
             self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
-                            " error=COALESCE(error, 'the run was killed before it finished') WHERE status='running'",
-                            (finished_at,))
+                            " error=COALESCE(error, ?) WHERE status='running'",
+                            (finished_at, KILLED))
         return ids
 
     def run(self, run_id: int) -> Run | None:

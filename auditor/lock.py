@@ -31,9 +31,13 @@ class RunLock:
             holder = os.pread(fd, 32, 0).decode("ascii", "ignore").strip()
             os.close(fd)
             raise AlreadyRunning(self.path, holder) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self.fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            self.release()               # a full disk must not leave the lock held
+            raise
         return self
 
     def release(self) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from . import delivery
 from . import findings as findings_mod
+from . import scheduler
 from .checks import CheckFailure, Context, Runner
 from .config import Config
 from .consent import register as consent_register
@@ -25,7 +26,7 @@ from .crawl import website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, History, open_history
+from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .snapshot import Page, Snapshot
 
@@ -72,26 +73,36 @@ class Options:
     only: tuple[str, ...] = ()
     stop: threading.Event | None = None
     progress: Callable[[int, int], None] | None = None
+    # Asked under the run lock before anything is fetched; False means no audit is due (run returns None).
+    when: Callable[[History], bool] | None = None
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def run(config: Config, options: Options | None = None) -> RunResult:
-    """Run one audit. Raises lock.AlreadyRunning if another audit holds the storage folder."""
+def run(config: Config, options: Options | None = None) -> RunResult | None:
+    """Run one audit. Raises lock.AlreadyRunning if another audit holds the storage folder.
+
+    Returns None, having done nothing, when `options.when` says no audit is due.
+    """
     options = options or Options()
     storage = Path(config.storage)
     storage.mkdir(parents=True, exist_ok=True)
     with RunLock(storage), open_history(storage) as history:
-        history.recover_interrupted(now_iso())
+        for run_id in history.recover_interrupted(now_iso()):
+            log.warning("Audit %d was killed before it finished; it is recorded as incomplete", run_id)
+        if options.when is not None and not options.when(history):
+            return None
         result = RunResult(run_id=0, config=config, started_at=now_iso())
         result.run_id = history.start_run(result.started_at, os.getpid())
+        log.info("Audit %d started for %s", result.run_id, config.scheme.website)
         try:
             _audit(config, options, history, result)
         except BaseException as exc:
             result.status = "failed" if not isinstance(exc, KeyboardInterrupt) else "incomplete"
-            result.notes.append(f"the audit stopped: {type(exc).__name__}: {exc}")
+            result.notes.append(f"{STOPPED}: interrupted" if isinstance(exc, KeyboardInterrupt)
+                                else f"the audit stopped: {type(exc).__name__}: {exc}")
             history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
             raise
         return result
@@ -121,7 +132,7 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
         cache.close()
     if stop.is_set():
         snapshot.complete = False
-        result.notes.append("the audit was stopped before it finished; what it had collected was checked")
+        result.notes.append(f"{STOPPED}; what it had collected was checked")
     runner.site(snapshot)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
     result.failures = runner.failures
@@ -141,20 +152,15 @@ def _audit(config: Config, options: Options, history: History, result: RunResult
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(config, options, result)
-    delivery.publish(result, options.send_email)
+    # A stopped audit is done again on the next start: its partial report is saved, not mailed.
+    delivery.publish(result, options.send_email and not stop.is_set())
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
                        error="; ".join(result.notes) or None)
 
 
 def next_run(config: Config) -> datetime | None:
-    from zoneinfo import ZoneInfo
-
-    from apscheduler.triggers.cron import CronTrigger
-
-    tz = ZoneInfo(config.schedule.timezone)
-    trigger = CronTrigger.from_crontab(config.schedule.cron, timezone=tz)
-    return trigger.get_next_fire_time(None, datetime.now(tz))
+    return next(iter(scheduler.next_runs(config, 1)), None)
 
 
 def _expiring_consents(config: Config, before: datetime | None) -> list[dict[str, Any]]:

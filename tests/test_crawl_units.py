@@ -79,6 +79,8 @@ def test_frontier_caps_and_explains_them():
     assert frontier.admit("https://e.org/a") and frontier.admit("https://e.org/b")
     assert not frontier.admit("https://e.org/c")
     reason = frontier.truncation()
+    listed = Frontier(max_pages=5, max_per_pattern=1)
+    assert all(listed.admit(f"https://e.org/news/{i}", declared=True) for i in range(5))   # sitemap: no trap
     assert "limit of 5 pages" in reason and "/cal/N" in reason
     assert Frontier(10, 10).truncation() is None
 

@@ -38,8 +38,10 @@ def test_robots_disallowed_paths_are_never_requested(serve, write_config, tmp_pa
     assert not [p for p in server.paths() if p.startswith("/private/")]
     assert {p.title for p in snapshot.pages} == {"Home", "About"}
     assert not snapshot.links[server.url("/private/secret.html")].broken
-    assert not codes(findings(snapshot, config), "link.broken")
-    assert not codes(findings(snapshot, config), "image.broken")
+    found = findings(snapshot, config)
+    assert not codes(found, "link.broken") and not codes(found, "image.broken")
+    [kept_out] = codes(found, "crawl.error")
+    assert kept_out.severity == "low" and "2 pages the site links to" in kept_out.message
 
 
 def test_robots_forbidding_the_start_page_is_said_plainly(serve, write_config, tmp_path):
@@ -120,18 +122,21 @@ def test_per_pattern_cap_bounds_a_calendar_trap(serve, write_config, tmp_path):
 
 def test_redirects_are_followed_once_and_loops_reported(serve, write_config, tmp_path):
     moved = lambda req, _h: Response(301, b"", {"Location": "/about/"})  # noqa: E731
+    to_gone = lambda req, _h: Response(302, b"", {"Location": "/gone.html"})  # noqa: E731
     loop_a = lambda req, _h: Response(302, b"", {"Location": "/loop-b"})  # noqa: E731
     loop_b = lambda req, _h: Response(302, b"", {"Location": "/loop-a"})  # noqa: E731
     server = serve(write_site(tmp_path / "site", {
-        "/": page_html("Home", links=("/old", "/about/", "/loop-a")), "/about/": page_html("About")}),
-        routes={"/old": moved, "/loop-a": loop_a, "/loop-b": loop_b})
+        "/": page_html("Home", links=("/old", "/about/", "/loop-a", "/moved-away")),
+        "/about/": page_html("About", links=("/gone.html",))}),
+        routes={"/old": moved, "/loop-a": loop_a, "/loop-b": loop_b, "/moved-away": to_gone})
     config = write_config(server.url("/"))
     snapshot, _ = crawl(config)
     assert [p.title for p in snapshot.pages].count("About") == 1
     assert server.paths("GET").count("/about/") == 1
-    broken = codes(findings(snapshot, config), "link.broken")
-    assert [f.subject for f in broken] == [server.url("/loop-a")]
-    assert "redirect loop" in broken[0].message
+    broken = {f.subject: f.message for f in codes(findings(snapshot, config), "link.broken")}
+    assert set(broken) == {server.url("/loop-a"), server.url("/moved-away"), server.url("/gone.html")}
+    assert "redirect loop" in broken[server.url("/loop-a")] and "404" in broken[server.url("/moved-away")]
+    assert server.paths("GET").count("/gone.html") == 1
 
 
 # --- failures --------------------------------------------------------------------
@@ -269,12 +274,14 @@ def test_documents_are_status_checked_never_downloaded(serve, write_config, tmp_
 
 def test_each_image_is_fetched_once_and_broken_ones_reported(serve, write_config, tmp_path):
     root = link_farm(tmp_path / "site", 12, links_per_page=3, images=1)
-    (root / "p" / "5.html").write_text(page_html("Five", images=("/img/0.png", "/img/missing.png", "/img/bad.png")))
+    (root / "p" / "5.html").write_text(page_html("Five", links=("/img/0.png",),
+                                                 images=("/img/0.png", "/img/missing.png", "/img/bad.png")))
     (root / "img" / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     server = serve(root)
     config = write_config(server.url("/"))
     snapshot, _ = crawl(config)
-    assert server.paths("GET").count("/img/0.png") == 1
+    assert server.paths("GET").count("/img/0.png") == 1        # shown on many pages, linked from one
+    assert snapshot.links[server.url("/img/0.png")].status == 200
     info = snapshot.images[server.url("/img/0.png")]
     assert info.format == "PNG" and info.width == 16 and set(info.hashes) >= {"phash", "dhash"}
     broken = {f.subject: f.message for f in codes(findings(snapshot, config), "image.broken")}
@@ -304,8 +311,9 @@ def test_external_links_checked_once_with_head_then_get(serve, write_config, tmp
         return Response(405 if req.method == "HEAD" else 200, b"ok", {"Content-Type": "text/plain"})
 
     ext = serve(routes={"/ok": lambda req, _h: Response(200, b"fine", {"Content-Type": "text/html"}),
-                        "/picky": head_refused, "/gone": lambda req, _h: Response(404, b"no")})
-    links = (ext.url("/ok"), ext.url("/picky"), ext.url("/gone"))
+                        "/picky": head_refused, "/gone": lambda req, _h: Response(404, b"no"),
+                        "/down": lambda req, _h: Response(503, b"down")})
+    links = (ext.url("/ok"), ext.url("/picky"), ext.url("/gone"), ext.url("/down"))
     server = serve(write_site(tmp_path / "site", {"/": page_html("Home", links=links + ("/a/",)),
                                                   "/a/": page_html("A", links=links)}))
     config = write_config(server.url("/"))
@@ -313,8 +321,9 @@ def test_external_links_checked_once_with_head_then_get(serve, write_config, tmp
     assert [p for p in ext.paths() if p != "/robots.txt"].count("/ok") == 1
     assert [r.method for r in ext.requests if r.path == "/picky"] == ["HEAD", "GET"]
     assert snapshot.links[ext.url("/picky")].status == 200 and snapshot.links[ext.url("/ok")].external
+    assert [r.method for r in ext.requests if r.path == "/down"] == ["HEAD", "HEAD"]   # one retry, no GET
     broken = codes(findings(snapshot, config), "link.broken")
-    assert {f.subject for f in broken} == {ext.url("/gone")} and {f.url for f in broken} == {server.url("/"),
+    assert {f.subject for f in broken} == {ext.url("/gone"), ext.url("/down")} and {f.url for f in broken} == {server.url("/"),
                                                                                             server.url("/a/")}
 
 

@@ -18,8 +18,9 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
         yield from _links(page, snapshot)
         yield from _images(page, snapshot)
     for error in snapshot.errors:
-        yield Finding("crawl.error", url=error.url, subject=None, message=error.message,
-                      severity=KIND_SEVERITY.get(error.kind, "medium"),
+        # Pages the site itself keeps robots out of are its choice: worth knowing, little to do.
+        severity = "low" if error.evidence.get("linked") else KIND_SEVERITY.get(error.kind, "medium")
+        yield Finding("crawl.error", url=error.url, subject=None, message=error.message, severity=severity,
                       evidence={"kind": error.kind, **error.evidence})
 
 

@@ -1,23 +1,33 @@
 """`auditor run`, `auditor check-config` and `auditor checks`."""
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+from functools import partial
 from pathlib import Path
 
-from .. import checks, pipeline
-from ..cli import EXIT_FAILED, EXIT_OK, load_config
+from .. import checks, logs, pipeline, scheduler
+from ..cli import EPILOG, EXIT_FAILED, EXIT_OK, load_config
 from ..config import resolve_path
 from ..findings import SEVERITIES
+from ..lock import AlreadyRunning
+from ..shutdown import graceful_stop
 from .progress import progress_bar
+
+log = logging.getLogger(__name__)
 
 
 def add_commands(sub, common) -> None:
-    run = sub.add_parser("run", parents=[common], help="run one audit now",
+    run = sub.add_parser("run", parents=[common], help="run one audit now", epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
                          description="Collect, check, store, report and deliver one audit now.")
     run.add_argument("--json", metavar="PATH", type=Path, help="also write the findings document here")
     run.add_argument("--no-email", action="store_true", help="save the report but do not e-mail it")
     run.add_argument("--only", metavar="CHECK", action="append", default=[],
                      help="run only this check module or code (repeatable)")
+    run.add_argument("--if-due", action="store_true",
+                     help="audit only if a scheduled time has passed since the last audit (for a daily crontab line)")
     run.set_defaults(func=cmd_run)
     cc = sub.add_parser("check-config", parents=[common], help="validate the config and exit 0 (valid) or 2")
     cc.set_defaults(func=cmd_check_config)
@@ -27,11 +37,34 @@ def add_commands(sub, common) -> None:
 
 def cmd_run(args) -> int:
     config = load_config(args)
-    with progress_bar(enabled=not args.quiet) as progress:
+    logs.add_file(config.storage, args.verbose)
+    try:
+        result = _audit_now(config, args)
+    except AlreadyRunning as exc:
+        if not args.if_due:
+            raise
+        log.info("Not due here: %s", exc)        # the audit in progress is the one that was due
+        return EXIT_OK
+    if result is None:
+        message = f"No audit is due; the next is at {scheduler.next_run_text(config)}."
+        log.info("%s", message)
+        if not args.quiet:
+            print(message)
+        return EXIT_OK
+    return _tell(result, args.quiet)
+
+
+def _audit_now(config, args) -> pipeline.RunResult | None:
+    with graceful_stop() as stop, progress_bar(enabled=not args.quiet) as progress:
         options = pipeline.Options(json_path=args.json, send_email=not args.no_email, only=tuple(args.only),
-                                   progress=progress)
-        result = pipeline.run(config, options)
-    if not args.quiet or not result.ok:
+                                   progress=progress, stop=stop,
+                                   when=partial(scheduler.is_due, config) if args.if_due else None)
+        return pipeline.run(config, options)
+
+
+def _tell(result: pipeline.RunResult, quiet: bool) -> int:
+    log.info("%s", summary_line(result))          # for the log file
+    if not quiet or not result.ok:
         print(summary_line(result))
     for failure in result.failures:
         print(f"Error: the {failure.module} check failed: {failure.error}", file=sys.stderr)

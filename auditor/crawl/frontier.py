@@ -57,7 +57,9 @@ class Frontier:
         self.hit_max = False
         self.capped: Counter[str] = Counter()     # pattern -> URLs left out
 
-    def admit(self, url: str, forced: bool = False) -> bool:
+    def admit(self, url: str, forced: bool = False, declared: bool = False) -> bool:
+        """`forced`: a page the config names. `declared`: listed in a sitemap, so not a trap
+        (only `max_pages` bounds it)."""
         if url in self.seen:
             return False
         pattern = path_pattern(url)
@@ -65,7 +67,7 @@ class Frontier:
             if self.admitted >= self.max_pages:
                 self.hit_max = True
                 return False
-            if self.patterns[pattern] >= self.max_per_pattern:
+            if not declared and self.patterns[pattern] >= self.max_per_pattern:
                 self.capped[pattern] += 1
                 return False
         self.seen.add(url)

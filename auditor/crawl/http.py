@@ -8,14 +8,11 @@ backoff on 429/5xx honouring Retry-After, and conditional requests from the cach
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
-from urllib.request import getproxies
 
 import requests
 from protego import Protego
@@ -23,6 +20,7 @@ from requests.structures import CaseInsensitiveDict
 
 from .. import __version__
 from .cache import Cache, Validators
+from .transfer import BodyRule, read_body, release, request_problem, retry_after, settle_environment
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +102,7 @@ class Fetcher:
         if session is None:
             session = requests.Session()
             session.headers.update({"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"})
-            _settle_environment(session)
+            settle_environment(session)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -185,21 +183,22 @@ class Fetcher:
     def fetch(self, url: str, method: str = "GET", *, max_bytes: int = 10 * 2**20, conditional: bool = False,
               robots: bool = True, headers: dict[str, str] | None = None, params: dict | None = None,
               body: bool = True, body_types: tuple[str, ...] | None = None,
-              follow: Callable[[str], bool] | None = None) -> FetchResult:
+              follow: Callable[[str], bool] | None = None, retries: int | None = None) -> FetchResult:
         """Fetch with every guard. Never raises for network trouble: see `FetchResult.error`.
 
         `body=False` checks the status only; `body_types` reads the body only for those
         content types (or none declared), so a PDF behind a page link is never downloaded.
         `follow(target)` may decline a redirect (the crawl already has that page): the result
         is then the redirect itself, with `final_url` the target and `redirect_unfollowed` set.
+        `retries` overrides the Fetcher's count of retries on 429/5xx.
         """
-        attempt = 0
+        attempt, retries = 0, self.retries if retries is None else retries
         while True:
             result = self._get(url, method, max_bytes=max_bytes, conditional=conditional, robots=robots,
                                headers=headers, params=params, body=body, body_types=body_types, follow=follow)
-            if result.status not in RETRY_STATUSES or attempt >= self.retries or self.stop.is_set():
+            if result.status not in RETRY_STATUSES or attempt >= retries or self.stop.is_set():
                 return result
-            wait = _retry_after(result.headers.get("retry-after"), default=self.backoff * 2.0 ** attempt)
+            wait = retry_after(result.headers.get("retry-after"), default=self.backoff * 2.0 ** attempt)
             if wait > MAX_RETRY_WAIT:
                 return result
             log.info("%s answered %s; retrying in %.1fs", url, result.status, wait)
@@ -239,7 +238,7 @@ class Fetcher:
                 send["If-Modified-Since"] = cached.last_modified
             self._wait_turn(urlsplit(current).netloc, self.crawl_delay(current) if robots else 0.0)
             self._request(result, current, method, send, params if current == url else None,
-                          _BodyRule(max_bytes, body and method != "HEAD", body_types), conditional=bool(cached))
+                          BodyRule(max_bytes, body and method != "HEAD", body_types), conditional=bool(cached))
             result.cached = cached
             if result.error or result.status not in REDIRECTS:
                 break
@@ -275,7 +274,7 @@ class Fetcher:
         result.redirects.append(nxt)
         return nxt
 
-    def _request(self, result: FetchResult, url: str, method: str, headers: dict, params, rule: "_BodyRule",
+    def _request(self, result: FetchResult, url: str, method: str, headers: dict, params, rule: "BodyRule",
                  conditional: bool) -> None:
         start = time.monotonic()
         with self._count_lock:
@@ -286,7 +285,7 @@ class Fetcher:
             resp = self.session.request(method, url, headers=headers, params=params, stream=True,
                                         allow_redirects=False, timeout=(self.timeout, self.timeout))
         except requests.exceptions.RequestException as exc:
-            result.error = _request_problem(exc)
+            result.error = request_problem(exc)
             return
         except ValueError as exc:
             result.error = f"request failed ({type(exc).__name__})"
@@ -296,11 +295,11 @@ class Fetcher:
             if resp.status_code == 304:
                 with self._count_lock:
                     self.counts["not_modified"] += 1
-            if resp.status_code in REDIRECTS or resp.status_code == 304 or not rule.wants(result):
+            if resp.status_code in REDIRECTS or resp.status_code == 304 or not rule.wants(result.content_type):
                 result.body_skipped = True
-                _release(resp)
+                release(resp)
                 return
-            result.body, result.truncated, error = _read_body(resp, rule.max_bytes, start + self.deadline, self.stop)
+            result.body, result.truncated, error = read_body(resp, rule.max_bytes, start + self.deadline, self.stop)
             if error:
                 result.error = error
                 result.too_large = error.startswith("larger than")
@@ -310,98 +309,3 @@ class Fetcher:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
-
-
-def _settle_environment(session: requests.Session) -> None:
-    """Read proxy and CA settings from the environment once, not on every request (it is slow)."""
-    if any(os.environ.get(k) for k in ("no_proxy", "NO_PROXY")):
-        return                            # per-host proxy exceptions: leave requests to decide each time
-    session.proxies.update({k: v for k, v in getproxies().items() if k in ("http", "https")})
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    session.trust_env = False
-
-
-@dataclass
-class _BodyRule:
-    max_bytes: int
-    read: bool
-    types: tuple[str, ...] | None
-
-    def wants(self, result: FetchResult) -> bool:
-        if not self.read:
-            return False
-        return self.types is None or not result.content_type or result.content_type in self.types
-
-
-def _release(resp: requests.Response) -> None:
-    """Give the connection back to the pool when what is left to read is small; else drop it."""
-    declared = resp.headers.get("content-length", "")
-    if resp.request.method == "HEAD" or resp.status_code == 304 or (declared.isdigit() and int(declared) <= 65536):
-        resp.raw.drain_conn()
-        resp.raw.release_conn()
-def _read_body(resp: requests.Response, max_bytes: int, deadline: float, stop: threading.Event):
-    declared = resp.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        return b"", True, f"larger than the {max_bytes // 1024} KB limit ({int(declared) // 1024} KB)"
-    chunks, size = [], 0
-    raw = resp.raw
-    read = getattr(raw, "read1", None)
-    try:
-        while True:
-            if time.monotonic() > deadline:
-                return b"".join(chunks), True, "took too long to download"
-            if stop.is_set():
-                return b"".join(chunks), True, "the audit was stopped"
-            chunk = read(65536, decode_content=True) if read else raw.read(65536, decode_content=True)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > max_bytes:
-                return b"".join(chunks), True, f"larger than the {max_bytes // 1024} KB limit"
-            chunks.append(chunk)
-    except requests.exceptions.RequestException as exc:
-        return b"".join(chunks), True, f"download failed ({type(exc).__name__})"
-    except Exception as exc:  # noqa: BLE001 - urllib3 read errors, bad gzip, resets
-        name = type(exc).__name__
-        return b"".join(chunks), True, "timed out" if "Timeout" in name else f"download failed ({name})"
-    return b"".join(chunks), False, None
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return default
-
-
-def _request_problem(exc: requests.exceptions.RequestException) -> str:
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "timed out while connecting"
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return _connection_problem(exc)
-    return f"request failed ({type(exc).__name__})"
-
-
-def _connection_problem(exc: Exception) -> str:
-    text = str(exc).lower()
-    if "refused" in text:
-        return "connection refused"
-    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text \
-            or "name resolution" in text:
-        return "the domain name does not exist"
-    if "ssl" in text or "certificate" in text:
-        return "secure connection failed (certificate problem)"
-    if "reset" in text or "aborted" in text or "remote end closed" in text:
-        return "the connection was dropped"
-    if "timed out" in text or "timeout" in text:
-        return "timed out"
-    return "could not connect"

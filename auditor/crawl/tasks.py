@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from .. import imaging
 from ..snapshot import ImageInfo, LinkStatus, Page
 from .extract import decode_html, extract, keep_headers
-from .http import FetchResult, Fetcher
+from .http import RETRY_STATUSES, FetchResult, Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +146,23 @@ def _title(body: bytes) -> str:
 def check_link(fetcher: Fetcher, task: Task) -> Outcome:
     """Status only: HEAD, then GET (body unread) when HEAD is refused or fails, as some servers do."""
     external = not task.same_site
-    r = fetcher.fetch_cached(task.url, "file", method="HEAD")
+    retries = 1 if external else None     # someone else's server: one retry is polite enough
+    r = fetcher.fetch_cached(task.url, "file", method="HEAD", retries=retries)
     if r.not_modified:
         return Outcome(task, link=link_status(task.url, r, external, status=r.cached.data.get("status") or 200))
-    if not r.robots_blocked and (r.error or (r.status or 0) >= 400) and not _unreachable(r):
-        r = fetcher.fetch_cached(task.url, "file", body=False)
+    if _head_refused(r):
+        r = fetcher.fetch_cached(task.url, "file", body=False, retries=retries)
     fetcher.remember(r, "file", {"status": r.status})
     return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES)
 
 
-def _unreachable(r: FetchResult) -> bool:
-    return bool(r.error) and any(w in r.error for w in ("refused", "does not exist", "certificate", "connecting"))
+def _head_refused(r: FetchResult) -> bool:
+    """HEAD failed in a way a GET may not: many servers mishandle HEAD. Not for dead hosts or 5xx."""
+    if r.robots_blocked:
+        return False
+    if r.error:
+        return not any(w in r.error for w in ("refused", "does not exist", "certificate", "timed out", "redirect"))
+    return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
 def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int) -> Outcome:

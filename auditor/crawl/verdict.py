@@ -19,6 +19,7 @@ class Verdict:
         self.refused_pages = 0
         self.start_blocked = False
         self.too_large: list[str] = []
+        self.robots_kept_out: list[str] = []    # linked same-site pages robots.txt forbids
 
     def page(self, out: Outcome) -> None:
         if out.task.same_site:
@@ -30,6 +31,8 @@ class Verdict:
             self.too_large.append(out.task.url)
         if out.task.seed:
             self._seed(out)
+        elif out.robots and out.task.same_site and "robots.txt answered" not in out.robots:
+            self.robots_kept_out.append(out.task.url)
 
     def resource(self, out: Outcome) -> None:
         if out.task.same_site and out.blocked:
@@ -67,6 +70,12 @@ class Verdict:
                           f"The site blocks the auditor: {self.refused_pages} of {self.site_pages} pages refused it, "
                           f"so they could not be audited (they are not reported as broken links); {ADVICE}.",
                           refused=self.refused_pages)
+        if self.robots_kept_out:
+            first, count = self.robots_kept_out[0], len(self.robots_kept_out)
+            which = f"{first}" if count == 1 else f"{count} pages the site links to, such as {first}"
+            self._add(first, "robots", f"The site\u2019s robots.txt forbids the auditor from reading {which}, "
+                                       f"so {'it was' if count == 1 else 'they were'} not audited.",
+                      linked=True, pages=self.robots_kept_out[:20])
         if self.too_large:
             first = self.too_large[0]
             more = f" and {len(self.too_large) - 1} more" if len(self.too_large) > 1 else ""

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, deque
+from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
@@ -50,6 +51,7 @@ class Crawl:
         self.busy: dict[str, int] = {}
         self.inflight: dict[Future, Task] = {}
         self.linked: set[str] = set()        # link targets already queued or checked
+        self.images_seen: set[str] = set()   # image sources: fetched once, even if also linked
         self.pages_done: set[str] = set()    # final URLs of pages recorded
         self.lastmod: dict[str, str | None] = {}
         self.claimed: set[str] = set()       # page URLs some task fetches: redirects to them stop there
@@ -89,7 +91,8 @@ class Crawl:
         self._queue(Task("sitemap", start, same_site=True))
 
     def _fill(self, pool: ThreadPoolExecutor) -> None:
-        while len(self.inflight) < self.workers * 2:
+        # A little ahead of the pool, so that checks running in this thread do not leave it idle.
+        while len(self.inflight) < self.workers * 3:
             task = self._next()
             if task is None:
                 return
@@ -143,6 +146,10 @@ class Crawl:
         out = future.result()
         if out.link is not None:
             self.snapshot.links[task.url] = out.link
+            final = out.link.final_url
+            if final and final != task.url and out.link.status not in REDIRECTS:
+                # The redirect's target was fetched here: links straight to it share the outcome.
+                self.snapshot.links.setdefault(final, replace(out.link, url=final))
         if out.reused:
             self.reused[task.kind] += 1
         if task.kind == "page":
@@ -170,8 +177,6 @@ class Crawl:
             return      # reached twice through redirects, or a link that leads off the site
         self.pages_done.add(final)
         self.frontier.mark(final)
-        if final != page.url and out.link is not None:
-            self.snapshot.links.setdefault(final, out.link)
         page.sitemap_lastmod = self.lastmod.get(page.url) or self.lastmod.get(final)
         self.snapshot.pages.append(page)
         if self.on_page:
@@ -184,18 +189,18 @@ class Crawl:
             if url and self.scope.same_site(url):
                 self.lastmod.setdefault(url, lastmod)
                 if not self.scope.excluded(url):
-                    self._add_link(url, 1)
+                    self._add_link(url, 1, declared=True)
 
     def _follow(self, page: Page) -> None:
         for link in page.links:
             if link.url not in self.linked and not self.scope.excluded(link.url):
                 self._add_link(link.url, page.depth + 1)
         for use in page.images:
-            if use.src not in self.linked:
-                self.linked.add(use.src)
+            if use.src not in self.images_seen:
+                self.images_seen.add(use.src)
                 self._queue(Task("image", use.src, same_site=self.scope.same_site(use.src)))
 
-    def _add_link(self, url: str, depth: int) -> None:
+    def _add_link(self, url: str, depth: int, declared: bool = False) -> None:
         if url in self.linked:
             return
         if not self.scope.same_site(url):
@@ -208,10 +213,15 @@ class Crawl:
                 self.files += 1
                 self._queue(Task("file", url))
         else:
-            self._add_page(url, depth)
+            self._add_page(url, depth, declared=declared)
 
-    def _add_page(self, url: str, depth: int, seed: str = "") -> None:
-        if self.frontier.admit(url, forced=bool(seed)):
+    def _add_page(self, url: str, depth: int, seed: str = "", declared: bool = False) -> None:
+        with self.claim_lock:
+            taken = url in self.claimed
+        if taken and not seed:
+            self.linked.add(url)     # a redirect led a task there already
+            return
+        if self.frontier.admit(url, forced=bool(seed), declared=declared):
             self.linked.add(url)
             self._claim(url)
             self._queue(Task("page", url, depth, same_site=self.scope.same_site(url), seed=seed))
