@@ -22,6 +22,7 @@ STRONG = [
     r"\blet down\b", r"\bnot good enough\b", r"\brude\b", r"\bignor(ed|ing|es)\b", r"\bturned away\b",
     r"\b(no one|nobody|no-one)( has| have|'s)?( ever| actually)? (came|come|turned up|replied|responded|"
     r"called|rang|answers?|explained|apologi[sz]ed|got back|gets back|did anything|told us|been in touch)",
+    r"\b(no one|nobody|no-one) (ever )?((does|did)(?=\s*[.!?,;]|\s*$)|(even )?(bothered|bothers))",
     r"\bnever (heard back|replie[sd]|returns?|returned|answers?|answered|got back|came|called|rang|responded)",
     r"\bstill (waiting|no (reply|response|answer|word|news|call))", r"\bheard nothing\b",
     r"\bno (reply|response|answer) (yet|after|from)\b", r"\bwaste of (time|money)\b",
@@ -73,6 +74,8 @@ CUES = [
     r"\bradio silence\b", r"\bwent (quiet|silent)\b", r"\bnone the wiser\b",
     r"\bno idea (when|why|what|if|whether|who|how)\b", r"\bforgotten( about)?\b", r"\bforgot (about )?(us|me|my|our)\b",
     r"\boverlooked\b", r"\bbroken promises?\b", r"\bfor nothing\b",
+    r"\b(badly|poorly) (run|organi[sz]ed|managed|handled|planned|treated|communicated)\b",
+    r"\b(painfully|so|too|very|really|incredibly) slow\b", r"\b(no one|nobody|no-one) (was )?(there|around|available)\b",
     # things that went wrong
     r"\bnever happened\b", r"\bdidn'?t happen\b", r"\bhung up\b", r"\bon hold\b", r"\b(can'?t|couldn'?t|cannot) get through\b",
     r"\brings? out\b", r"\bgoes to voicemail\b", r"\b(didn'?t|did not|never|doesn'?t|don'?t) (show|turn up|arrive|follow (it )?up"
@@ -84,7 +87,7 @@ CUES = [
     r"\bpromised\b.*\b(never|still|nothing|not|no one|nobody)\b", r"\bstopped (coming|visiting|calling)\b",
     r"\btold (everyone|everybody|others|people|the (room|group)|my \w+) about (my|our)\b", r"\bconfidential",
     # waiting, in time words
-    r"\b(waiting|waited|wait) (for |over |nearly |almost |more than )*(an? |\d+ |two |three |four |five |six |several "
+    r"\b(waiting|waited|wait|queued|queuing|queueing|stood|sat|on hold) (for |over |nearly |almost |more than )*(an? |\d+ |two |three |four |five |six |several "
     r"|many )?(hours?|days?|weeks?|months?|years?|ages)\b", r"\bhow (much )?long(er)? (do|must|should|will|are) (i|we) "
     r"(have to |expected to )?(keep )?(wait|waiting)\b", r"\bsince (january|february|march|april|may|june|july|august"
     r"|september|october|november|december|the (spring|summer|autumn|winter|new year)|christmas|easter|last (week|month|year))\b",
@@ -110,18 +113,18 @@ SARCASM = [r"\bthanks for nothing\b", r"\boh wait\b", r"\bcould(n'?t| not)? be b
            r"\bthanks a lot\b[.!]*$", r"\bnice to know\b", r"\bcheers for (nothing|that)\b"]
 IRONIC = (r"^(oh )?(great|good|brilliant|wonderful|fantastic|lovely|marvellous|perfect|amazing|wow)\b[,.!]"
           r"|^oh (good|great|brilliant|wonderful|lovely)\b|\blove (how|that) (you|nobody|no one)\b"
-          r"|\b(impressive|well done|good job|great job)[.!]*$|\b(shame|pity) (that |about |the |nobody|no one)")
+          r"|\b(impressive|well done|good job|great job|keep up the good work)[.!]*$|\b(shame|pity) (that |about |the |nobody|no one)")
 PRAISE = r"\b(thanks?|thank you|glad|grateful|love|lovely|brilliant|amazing|wonderful|fab|great)\b"
 CONTRAST = r"\b(but|however|though|although|shame|pity|meanwhile|except)\b"
 NEGATION = r"\b(not|no|never|nothing|nobody|no one|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t|can'?t|won'?t|hasn'?t|haven'?t)\b"
-SOFT = [r"\bagain\b", r"\bstill\b", r"\bcancel", r"\bweeks\b", r"\bmonths\b", r"\bwaited\b",
-        r"\bnobody\b", r"\bno one\b"]
+SOFT = [r"\bagain\b", r"\bstill\b", r"\bcancel", r"\bweeks\b", r"\bmonths\b", r"\bwaited\b"]
 SERVICE = (r"\b(volunteers?|coordinators?|staff|workers?|sessions?|visits?|groups?|charity|office|referrals?|"
            r"service|team|phone|emails?|calls?|manager|centre|support|help)\b")
 # Aimed at the scheme: its service, or the scheme addressed as "you".
 AIMED = SERVICE[:-3] + (r"|you|your|you'?ve|you'?d|inbox|messages?|waiting list|leader|callback|case"
-                        r"|organi[sz]ation|lady|man|woman|drop-in|crèche|creche)\b")
-NOT_ABOUT_US = r"\b(sorry (to hear|for your loss)|condolences|thinking of (you|them)|rest in peace|rip|sad news)\b"
+                        r"|organi[sz]ation|lady|man|woman|drop-in|crèche|creche|venue)\b")
+NOT_ABOUT_US = (r"\b(sorry (to hear|to see|for your loss)|sad (to hear|to see|news)|condolences|thinking of (you|them)"
+                r"|rest in peace|rip|end of an era|will be (sorely )?missed)\b")
 NEGATED = (r"\bno complaints?\b|\bnothing to complain\b|\bnot disappointed\b|\bnever disappoint\w*\b"
            r"|\b(never|didn'?t|don'?t|won'?t) let (me|us|anyone|you) down\b|\bcan'?t fault\b|\bno joke\b"
            r"|\b(nobody|no one|never) (made|makes) me feel\b|\bnot (once|at all) (judged|ignored)\b")
