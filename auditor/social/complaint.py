@@ -1,12 +1,17 @@
 """Does a public reply read as a complaint? A transparent rule, not a model.
 
-Three signals, each reported in the verdict so the CEO can see why:
-  1. complaint phrases ("nobody called me back", "still waiting", "unacceptable"…), which
-     also catch sarcasm that a sentiment lexicon scores as praise;
-  2. softer phrases ("again", "cancelled", "weeks") that count only in a statement (not a
-     question) that is not positive;
-  3. strongly negative sentiment (VADER, a maintained lexicon) about the service itself,
-     so grief or bad weather do not count.
+Signals, in order, each reported in the verdict so the CEO can see why:
+  1. complaint phrases ("nobody called me back", "still waiting", "unacceptable"…);
+  2. praise used sarcastically ("thanks for nothing", "great, another…" with a failure in it);
+  3. service-failure cues (frustration, waiting times, things gone wrong, questions such as
+     "is anyone actually reading these?", asking for a manager): two alone, or one in a reply
+     aimed at the scheme that is not glowing;
+  4. a failure or strong negativity after "but"/"shame" in a mixed reply;
+  5. softer phrases ("again", "cancelled", "weeks") in a statement about the service that is
+     neither positive nor thankful;
+  6. strongly negative sentiment (VADER, a maintained lexicon) about the service itself,
+     so grief, farewells or bad weather do not count.
+Praise idioms that contain complaint words ("never let us down", "can't fault") are removed first.
 """
 from __future__ import annotations
 
@@ -42,7 +47,7 @@ STRONG = [
     r"\b(voicemails?|messages?) and (still )?(nothing|no (reply|answer|response))\b",
     r"\bunhappy\b", r"\b(poor|bad) (organi[sz]ation|planning|support|care|attitude)\b",
     r"\bstill (haven't|hasn't|have not|has not|not|no one|nobody)\b", r"\b(second|third|fourth|fifth) time\b",
-    r"\bplease (reply|respond|answer|get back)\b",
+    r"\bplease (reply|respond|answer|get back)\b", r"\bwhy (has|have|did|does|do|is) (no one|nobody|no-one)\b",
     # conduct
     r"\b(disgrace(ful)?|outrageous|ridiculous|pathetic|hopeless|judge?mental|unfair|insensitive|inappropriate|"
     r"careless|negligent|misleading)\b", r"\bnot fair\b", r"\bout of order\b", r"\btalk(s|ed|ing)? down to\b",
@@ -93,7 +98,6 @@ CUES = [
     r"|september|october|november|december|the (spring|summer|autumn|winter|new year)|christmas|easter|last (week|month|year))\b",
     r"\b(was|that'?s) (a |two |three |four |several )?(weeks?|fortnight|months?) ago\b",
     # complaints asked as questions
-    r"\bwhy (has|have|did|does|do|is) (no one|nobody|no-one)\b",
     r"\bwhy (hasn'?t|haven'?t|didn'?t|don'?t|doesn'?t|can'?t|won'?t|isn'?t|wasn'?t) (anyone|anybody|someone|you)\b",
     r"\bis (anybody|anyone|someone) (actually |even )?(there|reading|listening|working|answering|looking)\b",
     r"\bhow (does|did|could|can) (that|this) (even )?happen\b", r"\b(can'?t|cannot|don'?t) actually\b",
@@ -165,22 +169,28 @@ def classify(text: str) -> Verdict:
     if strong:
         return Verdict(True, compound, strong, "complaint wording")
     cues, soft = _found(CUES, cleaned), _found(SOFT, cleaned)
-    aimed = bool(re.search(AIMED, cleaned)) and not re.search(NOT_ABOUT_US, cleaned)
-    about_service = bool(re.search(SERVICE, cleaned)) and not re.search(NOT_ABOUT_US, cleaned)
+    reason, phrases = _weigh(cleaned, compound, cues, soft)
+    return Verdict(bool(reason), compound, phrases if reason else cues + soft, reason)
+
+
+def _weigh(cleaned: str, compound: float, cues: list[str], soft: list[str]) -> tuple[str, list[str]]:
+    """The reason the reply is a complaint and the phrases that show it; ("", []) if it is not."""
+    ours = not re.search(NOT_ABOUT_US, cleaned)
+    aimed, about_service = ours and bool(re.search(AIMED, cleaned)), ours and bool(re.search(SERVICE, cleaned))
     sarcasm = _sarcasm(cleaned, cues, soft)
     if sarcasm:
-        return Verdict(True, compound, sarcasm, "praise wording used sarcastically")
+        return "praise wording used sarcastically", sarcasm
     if len(cues) >= 2 or (cues and aimed and compound < GLOWING):
-        return Verdict(True, compound, cues, "wording about a service failure")
-    tail = _after_contrast(text, cleaned)
+        return "wording about a service failure", cues
+    tail = _after_contrast(cleaned)
     if tail is not None and aimed and (_found(CUES, tail[0]) or tail[1] <= TAIL_NEGATIVE):
-        return Verdict(True, compound, _found(CUES, tail[0]), "a complaint after a kind word")
-    if soft and about_service and compound < NOT_POSITIVE and not plain.endswith("?") \
+        return "a complaint after a kind word", _found(CUES, tail[0])
+    if soft and about_service and compound < NOT_POSITIVE and not cleaned.endswith("?") \
             and not re.search(PRAISE, cleaned):
-        return Verdict(True, compound, soft, "complaint wording in a reply that is not positive")
+        return "complaint wording in a reply that is not positive", soft
     if compound <= NEGATIVE and about_service:
-        return Verdict(True, compound, [], "strongly negative about the service")
-    return Verdict(False, compound, cues + soft)
+        return "strongly negative about the service", []
+    return "", []
 
 
 def _compound(text: str) -> float:
@@ -197,7 +207,7 @@ def _sarcasm(cleaned: str, cues: list[str], soft: list[str]) -> list[str]:
     return []
 
 
-def _after_contrast(text: str, cleaned: str) -> tuple[str, float] | None:
+def _after_contrast(cleaned: str) -> tuple[str, float] | None:
     """The clause after the last "but"/"shame" in a reply, with its sentiment; None without one."""
     parts = re.split(CONTRAST, cleaned)
     if len(parts) < 3 or not parts[-1].strip():
