@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
-from auditor import pipeline
+from auditor import imaging, pipeline
 from auditor.config import load
 from auditor.crawl.extract import extract
+from auditor.identity.logos import LogoMatcher, load_folder
 from auditor.snapshot import Page
 from tests import identity_support as S
 from tests.crawl_support import page_html, write_site
@@ -85,3 +86,26 @@ def test_same_drawing_on_two_pages_has_one_key():
     keys = {extract(Page(url=f"https://x.example/{p}/"), f"<html><body>{svg}</body></html>").images[0].src
             for p in ("a", "b")}
     assert len(keys) == 1
+
+
+def test_logo_drawn_from_a_sprite_symbol_carries_the_symbol():
+    html = ('<html><body><svg style="display:none"><symbol id="brand" viewBox="0 0 8 4">'
+            '<rect width="8" height="4" fill="#6a2c91"/></symbol></svg>'
+            '<header><a href="/"><svg class="site-logo" viewBox="0 0 8 4"><use xlink:href="#brand"/></svg></a></header>'
+            '</body></html>')
+    [use] = [u for u in extract(Page(url="https://x.example/"), html).images if u.kind == "inline-svg"]
+    info = imaging.analyse(use.src, use.attrs["markup"].encode(), "image/svg+xml")
+    assert '<symbol id="brand" viewBox="0 0 8 4">' in use.attrs["markup"]
+    assert info.error is None and info.width == 2 * info.height
+    img = imaging.open_image(use.attrs["markup"].encode(), "image/svg+xml")
+    assert img.getpixel((img.width // 2, img.height // 2))[:3] == (0x6a, 0x2c, 0x91)    # drawn, not blank
+
+
+def test_demo_privacy_page_logo_is_drawn_inline_and_approved():
+    demo = S.ROOT / "auditor" / "demo"
+    html = (demo / "site" / "privacy.html").read_text(encoding="utf-8")
+    [use] = [u for u in extract(Page(url="http://demo.example/privacy.html"), html).images if u.kind == "inline-svg"]
+    info = imaging.analyse(use.src, use.attrs["markup"].encode(), "image/svg+xml")
+    matcher = LogoMatcher(load_folder(demo / "logos" / "approved", "approved")
+                          + load_folder(demo / "logos" / "deprecated", "deprecated"))
+    assert matcher.match(info).kind == "approved"

@@ -65,6 +65,7 @@ def svg_markup(el) -> str:
     """Standalone SVG text for an inline <svg> parsed as HTML; "" when too large or unusable."""
     try:
         root = _copy(el, None)
+        _borrow_symbols(el, root)
         text = etree.tostring(root, encoding="unicode")
     except (ValueError, TypeError):
         return ""
@@ -84,6 +85,18 @@ def _copy(el, parent):
         if isinstance(child.tag, str) and child.tag != "foreignobject":
             _copy(child, new).tail = child.tail
     return new
+
+
+def _borrow_symbols(el, root) -> None:
+    """Copy in the <symbol>s a <use href="#id"> draws from a sprite elsewhere on the page."""
+    own = {node.get("id") for node in el.iter() if isinstance(node.tag, str) and node.get("id")}
+    wanted = {(node.get("href") or node.get("xlink:href") or "")[1:] for node in el.iter("use")}
+    defs = None
+    for ident in sorted(w for w in wanted - own if w)[:MAX_PER_PAGE]:
+        found = el.getroottree().xpath("//*[@id=$ident]", ident=ident)
+        if found and found[0].tag in ("symbol", "g", "path", "svg"):
+            defs = defs if defs is not None else etree.SubElement(root, f"{{{SVG_NS}}}defs")
+            _copy(found[0], defs)
 
 
 def _title(el) -> str:
