@@ -21,6 +21,7 @@ KIND = "inline-svg"
 MARKUP = "markup"               # the attrs key carrying the SVG text to the crawler
 MAX_MARKUP = 200 * 1024
 MAX_PER_PAGE = 4
+MAX_ELEMENTS = 5000             # a drawing this busy is an illustration, not a logo
 SVG_NS = "http://www.w3.org/2000/svg"
 # The HTML parser lower-cases names; SVG needs their own case back (HTML "adjust SVG" tables).
 CASED = ["altGlyph", "altGlyphDef", "altGlyphItem", "animateColor", "animateMotion", "animateTransform",
@@ -63,6 +64,8 @@ def logo_use(el, base: str, region: str, link: str | None, context: str) -> Imag
 
 def svg_markup(el) -> str:
     """Standalone SVG text for an inline <svg> parsed as HTML; "" when too large or unusable."""
+    if sum(1 for _ in zip(el.iter(), range(MAX_ELEMENTS + 1))) > MAX_ELEMENTS:
+        return ""
     try:
         root = _copy(el, None)
         _borrow_symbols(el, root)
