@@ -33,6 +33,13 @@ def test_future_undated_and_past_section_events_are_not_flagged(ctx):
         assert absent not in text
 
 
+def test_a_page_date_stamp_under_an_events_heading_is_not_an_event(ctx):
+    html = body("<h1>Events</h1><p>Last updated 14 July 2024</p><p>Posted on 2 May 2025 by the office</p>"
+                "<p>\u00a9 2019 Home-Start Testshire</p><p>Toddler group \u2013 Monday 2 March 2026</p>")
+    [finding] = site_findings(events, [html_page(html)], ctx)
+    assert finding.evidence["date"] == "2026-03-02"
+
+
 def test_only_promoting_headings_count(ctx):
     html = body("<h2>Our history</h2><p>Founded on 3 March 1998.</p>"
                 "<h2>What's on</h2><p>Toddler group – Monday 2 March 2026</p>")

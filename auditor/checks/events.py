@@ -24,6 +24,9 @@ COMMON_WORDS = {"the", "and", "for", "with", "our", "your", "event", "events", "
 LOOKING_BACK = re.compile(r"\b(?:past|previous|recent|earlier|archive[ds]?|report|review|gallery|photos"
                           r"|last\s+year|took\s+place|highlights|news)\b", re.I)
 
+# A page's own date stamp ("Last updated 14 July 2024") is not an event, even under "Events".
+STAMP = re.compile(r"\b(?:updated|posted|published|reviewed|modified|edited|copyright)\b|\u00a9", re.I)
+
 
 @dataclass(frozen=True)
 class PastEvent:
@@ -110,7 +113,7 @@ def _listed_events(page: Page, today: date) -> Iterator[PastEvent]:
         if not PROMOTING.search(section.heading) or LOOKING_BACK.search(section.heading):
             continue
         for match in find_event_dates(_own_text(section, page.sections), today):
-            if match.date >= today:
+            if match.date >= today or STAMP.search(match.line):
                 continue
             line = match.line[:160]
             yield PastEvent(f"{line} ({match.date.isoformat()})", f"\u201c{line}\u201d", match.date,
