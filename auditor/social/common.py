@@ -79,9 +79,17 @@ class Api:
     def json(self, url: str, params: dict | None = None) -> Any:
         result = self.get(url, params)
         try:
-            return json.loads(result.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            return loads(result.body)
+        except ValueError:
             raise SourceError("the server sent data that is not valid JSON", result.status) from None
+
+
+def loads(body: bytes) -> Any:
+    """JSON from untrusted bytes: any failure, nesting too deep included, is a ValueError."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def same_host(url: str | None, base: str) -> str | None:
@@ -94,8 +102,8 @@ def same_host(url: str | None, base: str) -> str | None:
 def server_said(body: bytes) -> str | None:
     """The short explanation APIs put in their error JSON (Mastodon, XRPC, Graph API shapes)."""
     try:
-        data = json.loads(body[:65536].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = loads(body[:65536])
+    except ValueError:
         return None
     said = field_of(data, "message") or field_of(data, "error") or field_of(data, "error", "message")
     return " ".join(said.split())[:200] if said else None
