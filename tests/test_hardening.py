@@ -18,6 +18,7 @@ that cannot be written or is full.
 """
 from __future__ import annotations
 
+import ast
 import json
 import os
 import random
@@ -25,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -33,11 +33,17 @@ import responses
 
 from auditor import pipeline
 from auditor.config import load
+from auditor.crawl import website
+from auditor.crawl.cache import Cache
 from auditor.crawl.http import Fetcher
+from auditor.history import open_history
+from auditor.snapshot import Snapshot
 from auditor.social import read_account
 from tests.conftest import Response, SiteServer
-from tests.crawl_support import page_html
-from tests.social_support import MASTODON, BSKY, NOW, fetcher as social_fetcher, no_robots, social
+from tests.crawl_support import page_html, write_site
+from tests.ops_support import auditor, finish
+from tests.social_support import BSKY, MASTODON, NOW, social
+from tests.social_support import fetcher as social_fetcher
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,9 +52,8 @@ def html(body: str | bytes, status: int = 200, ctype: str = "text/html; charset=
     return Response(status, body.encode() if isinstance(body, str) else body, {"Content-Type": ctype})
 
 
-def audit(config_path: Path, **crawl) -> pipeline.RunResult:
-    config = load(config_path)
-    return pipeline.run(config, pipeline.Options(send_email=False))
+def audit(config_path: Path) -> pipeline.RunResult:
+    return pipeline.run(load(config_path), pipeline.Options(send_email=False))
 
 
 def findings_doc(result: pipeline.RunResult) -> dict:
@@ -116,6 +121,21 @@ def test_an_endless_redirect_chain_is_bounded_and_reported_as_a_broken_link(serv
     assert len([p for p in server.paths("GET") if p.startswith("/r/")]) <= 2 * 6   # HEAD refused -> GET at most
 
 
+def test_redirects_to_addresses_that_are_not_addresses_are_broken_links_in_plain_words(serve, write_config):
+    targets = {"/v6": "http://[::1", "/empty": "", "/js": "javascript:alert(1)", "/spaces": "http://a b/",
+               "/long": "/" + "x" * 60_000}
+    routes = {p: (lambda t: lambda req, _h: Response(302, b"", {"Location": t}))(t) for p, t in targets.items()}
+    routes["/"] = lambda req, _h: html(page_html("Home", links=tuple(targets)))
+    server = serve(routes=routes)
+    result = audit(write_config(server.url("/")))
+    assert result.status == "complete" and result.failures == []
+    broken = broken_links(result)
+    assert "not valid" in broken[server.url("/v6")] and "not valid" in broken[server.url("/spaces")]
+    assert "unsupported address" in broken[server.url("/js")]
+    assert "404" in broken[server.url("/long")] and server.url("/empty") not in broken
+    assert not [m for m in broken.values() if "Error" in m or "Exception" in m]     # no exception names
+
+
 # --- trickling servers: a total deadline per request --------------------------------------
 def trickle(head: bytes, per_byte: float, stop: threading.Event):
     """Send `head` then one byte every `per_byte` seconds until the client leaves or the test ends."""
@@ -147,7 +167,7 @@ def test_trickled_headers_and_body_end_by_the_total_deadline(serve, stop_trickli
         "/status": trickle(b"HTTP/1.1 ", 0.05, stop_trickling),
         "/body": trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<p>",
                          0.05, stop_trickling)})
-    fetcher = Fetcher(user_agent="auditor-test", delay=0, timeout=0.5, deadline=0.8, retries=0)
+    fetcher = Fetcher(user_agent="auditor-test", delay=0, timeout=0.4, deadline=0.5, retries=0)
     try:
         results = {path: fetcher.fetch(server.url(path), robots=False) for path in ("/headers", "/status", "/body")}
         head = fetcher.fetch(server.url("/headers"), method="HEAD", robots=False)
@@ -164,9 +184,6 @@ def test_a_trickling_page_in_a_crawl_is_an_error_not_a_hang(serve, write_config,
     config = load(write_config(server.url("/"), crawl="max_pages = 5"))
     fetcher = Fetcher.for_config(config)
     fetcher.deadline = 0.6                            # for_config sets at least timeout + 10 s
-    from auditor.crawl import website
-    from auditor.crawl.cache import Cache
-    from auditor.snapshot import Snapshot
     snapshot = Snapshot(website=config.scheme.website, started_at="2026-01-01T00:00:00+00:00")
     cache = Cache(config.storage / "cache.sqlite3")
     try:
@@ -204,7 +221,6 @@ def test_a_generated_link_farm_is_bounded_and_the_report_says_the_crawl_was_cut_
 
 
 def _titles(result: pipeline.RunResult) -> set[str]:
-    from auditor.history import open_history
     with open_history(result.config.storage) as history:
         return {r[0] for r in history.db.execute("SELECT title FROM pages WHERE run_id=?", (result.run_id,))}
 
@@ -342,3 +358,101 @@ def test_hostile_api_payloads_make_an_unreadable_account_never_a_crash(platform)
     assert "limit" in accounts["too large"].error
     for name in ("deeply nested", "cut short", "not UTF-8", "a list", "null", "wrong types"):
         assert accounts[name].error, name
+
+
+# --- the storage folder unwritable or full ----------------------------------------------------------
+def storage_config(tmp_path: Path, website: str, storage: str) -> Path:
+    path = tmp_path / "auditor.toml"
+    path.write_text(f'[scheme]\nname = "Home-Start Testshire"\nwebsite = "{website}"\n\n'
+                    f'[crawl]\ndelay_seconds = 0\ntimeout_seconds = 5\n\n[storage]\ndirectory = "{storage}"\n',
+                    encoding="utf-8")
+    return path
+
+
+def small_site(serve, tmp_path: Path) -> SiteServer:
+    pages = {"/": page_html("Home", links=tuple(f"/p{i}.html" for i in range(6)))}
+    pages.update({f"/p{i}.html": page_html(f"Page {i}", "Family support. " * 50, links=("/",)) for i in range(6)})
+    return serve(write_site(tmp_path / "site", pages))
+
+
+def assert_one_clear_error(code: int, out: str, err: str) -> None:
+    assert code == 1, (out, err)
+    assert "Traceback" not in out + err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+
+
+def test_a_storage_folder_that_cannot_be_made_is_a_clear_error_and_exit_1(serve, tmp_path):
+    server = small_site(serve, tmp_path)
+    (tmp_path / "blocker").write_text("a file where the storage folder's parent should be", encoding="utf-8")
+    code, out, err = finish(auditor(storage_config(tmp_path, server.url("/"), "blocker/var"), "run", "--no-email"))
+    assert_one_clear_error(code, out, err)
+    assert "blocker/var" in err and server.paths() == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root; the read-only mount test covers it")
+def test_a_storage_folder_without_write_permission_is_a_clear_error_and_exit_1(serve, tmp_path):
+    server = small_site(serve, tmp_path)
+    (tmp_path / "var").mkdir(mode=0o500)
+    try:
+        code, out, err = finish(auditor(storage_config(tmp_path, server.url("/"), "var"), "run", "--no-email"))
+    finally:
+        (tmp_path / "var").chmod(0o700)
+    assert_one_clear_error(code, out, err)
+
+
+# A private mount namespace (`unshare -rm`) gives a real small or read-only filesystem
+# without changing the machine; where the kernel or container forbids it, these tests skip.
+HISTORY = ("from auditor.history import open_history\n"
+           "with open_history('disk/var') as h: print('runs:', [r.status for r in reversed(h.runs())])")
+
+
+def in_namespace(serve, tmp_path: Path, script: str) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """Run `script` (sh) over a 4 MB filesystem at disk/, where `run NAME` audits once with its
+    storage at disk/var and `fill N` leaves N KB free. Returns NAME -> (exit code, output), and
+    the statuses of the audits in the history, oldest first."""
+    config = storage_config(tmp_path, small_site(serve, tmp_path).url("/"), "disk/var")
+    prelude = (f'run() {{ echo "== $1"; "{sys.executable}" -m auditor run --no-email -q --config "{config}" 2>&1; '
+               'echo "exit $?"; }\nfill() { avail=$(df -k --output=avail disk | tail -1); '
+               'dd if=/dev/zero of=disk/filler bs=1k count=$((avail - $1)) 2>/dev/null; }\n'
+               'mount -t tmpfs -o size=4m none disk || exit 99\n')
+    (tmp_path / "disk").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("AUDITOR_CONFIG", None)
+    script += f'\necho "== history"; "{sys.executable}" -c "{HISTORY}"; echo "exit $?"\n'
+    proc = subprocess.run(["unshare", "-rm", "sh", "-c", prelude + script], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode == 99 or "unshare:" in proc.stderr:
+        pytest.skip(f"no private mounts here: {proc.stderr.strip()[:200]}")
+    steps: dict[str, tuple[int, str]] = {}
+    for block in proc.stdout.split("== ")[1:]:
+        name, _, rest = block.partition("\n")
+        body, _, code = rest.rstrip("\n").rpartition("exit ")
+        steps[name] = (int(code), body)
+    return steps, ast.literal_eval(steps["history"][1].split("runs:", 1)[1].strip())
+
+
+needs_unshare = pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare(1)")
+
+
+@needs_unshare
+def test_a_full_disk_is_a_clear_error_and_the_next_run_recovers(serve, tmp_path):
+    steps, statuses = in_namespace(serve, tmp_path, "run first\nfill 0\nrun full\nrm disk/filler\n"
+                                                    "fill 48\nrun nearly\nrm disk/filler\nrun freed")
+    assert steps["first"] == (0, "") and steps["freed"] == (0, "")
+    for name in ("full", "nearly"):
+        code, output = steps[name]
+        assert_one_clear_error(code, "", output)
+        assert "space" in output or "full" in output, output
+    # An audit the full disk stopped before it could record its end is marked incomplete by the next.
+    assert statuses[0] == "complete" and statuses[-1] == "complete" and "running" not in statuses
+
+
+@needs_unshare
+def test_a_read_only_storage_folder_is_a_clear_error_and_the_next_run_recovers(serve, tmp_path):
+    steps, statuses = in_namespace(serve, tmp_path, "run first\nmount -o remount,ro disk\nrun read-only\n"
+                                                    "mount -o remount,rw disk\nrun again")
+    assert steps["first"] == (0, "") and steps["again"] == (0, "")
+    assert_one_clear_error(steps["read-only"][0], "", steps["read-only"][1])
+    assert "Read-only file system" in steps["read-only"][1]
+    assert statuses == ["complete", "complete"]

@@ -265,7 +265,11 @@ class Fetcher:
         target = result.headers.get("location")
         if not target:
             return None
-        nxt = urljoin(current, target.strip()).split("#")[0]
+        try:
+            nxt = urljoin(current, target.strip()).split("#")[0]
+        except ValueError:                # "http://[", and other text that is no address
+            result.error = "redirects to an address that is not valid"
+            return None
         if urlsplit(nxt).scheme not in ("http", "https"):
             result.error = f"redirects to an unsupported address ({nxt[:80]})"
             return None
@@ -291,8 +295,8 @@ class Fetcher:
             late = time.monotonic() >= start + self.deadline
             result.error = "took too long to respond" if late else request_problem(exc)
             return
-        except ValueError as exc:
-            result.error = f"request failed ({type(exc).__name__})"
+        except ValueError:                # urllib3 could not even parse the address
+            result.error = "the address is not valid"
             return
         if time.monotonic() >= start + self.deadline:   # cut by the watchdog: the headers may be partial
             resp.close()

@@ -181,8 +181,20 @@ def html_images(fragment: Any, base: str) -> list[ImageUse]:
     for img in root.iter("img"):
         src = (img.get("src") or "").strip()
         if src and not src.startswith("data:"):
-            out.append(ImageUse(src=urljoin(base, src), alt=img.get("alt"), kind="img", region="main"))
+            absolute = join(base, src)
+            if absolute:
+                out.append(ImageUse(src=absolute, alt=img.get("alt"), kind="img", region="main"))
     return out
+
+
+def join(base: str, ref: Any) -> str:
+    """`ref` made absolute against `base`; "" when it is not an address at all (e.g. "http://[")."""
+    if not isinstance(ref, str):
+        return ""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return ""
 
 
 def image(src: Any, alt: Any = None) -> ImageUse | None:
