@@ -53,7 +53,7 @@ class _Watched:
         try:
             # The plain socket's shutdown, also for TLS: the blocked read then sees the end of the stream.
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
+        except (OSError, TypeError):      # already closed, or TLS inside a proxy tunnel (no plain socket)
             pass
 
 
