@@ -183,7 +183,7 @@ def test_a_trickling_page_in_a_crawl_is_an_error_not_a_hang(serve, write_config,
                            "/slow": trickle(b"HTTP/1.1 200 OK\r\nX-A: ", 0.05, stop_trickling)})
     config = load(write_config(server.url("/"), crawl="max_pages = 5"))
     fetcher = Fetcher.for_config(config)
-    fetcher.deadline = 0.6                            # for_config sets at least timeout + 10 s
+    fetcher.deadline = 1.0                            # for_config sets at least timeout + 10 s
     snapshot = Snapshot(website=config.scheme.website, started_at="2026-01-01T00:00:00+00:00")
     cache = Cache(config.storage / "cache.sqlite3")
     try:
