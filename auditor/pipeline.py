@@ -114,7 +114,7 @@ def _record_failure(history: History, result: RunResult) -> None:
     try:
         history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
     except sqlite3.Error as exc:
-        log.error("could not record the end of audit %s in the history: %s", result.run_id, exc)
+        log.warning("could not record the end of audit %s in the history: %s", result.run_id, exc)
 
 
 def _audit(config: Config, options: Options, history: History, result: RunResult) -> None:
