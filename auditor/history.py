@@ -128,11 +128,11 @@ class History:
 
     def migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT DEFAULT CURRENT_TIMESTAMP)")
-        done = {r[0] for r in self.db.execute("SELECT version FROM schema_migrations")}
         for version, sql in enumerate(MIGRATIONS, start=1):
-            if version in done:
-                continue
+            # Checked inside the write transaction: another process may be migrating the same file.
             with self.transaction():
+                if self.db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
+                    continue
                 for statement in filter(str.strip, sql.split(";")):
                     self.db.execute(statement)
                 self.db.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))

@@ -78,3 +78,12 @@ def test_python_dash_m_runs_the_cli():
     out = subprocess.run([sys.executable, "-m", "auditor", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0
     assert out.stdout.startswith("auditor ")
+
+
+def test_options_are_accepted_after_nested_subcommands(write_config, tmp_path, capsys):
+    (tmp_path / "register.csv").write_text("photo,subjects,consent_ref,given,expires,channels,withdrawn\n")
+    path = write_config("http://127.0.0.1:9/", extra='[consent]\nregister = "register.csv"')
+    assert run_cli("consent", "list", "--config", str(path)) == 0
+    assert run_cli("consent", "--config", str(path), "list") == 0
+    assert run_cli("consent", "list", "-q", "--config", str(tmp_path / "missing.toml")) == 2
+    assert capsys.readouterr().err == f"Error: {tmp_path / 'missing.toml'}: file not found\n"

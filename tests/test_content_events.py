@@ -33,6 +33,13 @@ def test_future_undated_and_past_section_events_are_not_flagged(ctx):
         assert absent not in text
 
 
+def test_a_page_date_stamp_under_an_events_heading_is_not_an_event(ctx):
+    html = body("<h1>Events</h1><p>Last updated 14 July 2024</p><p>Posted on 2 May 2025 by the office</p>"
+                "<p>\u00a9 2019 Home-Start Testshire</p><p>Toddler group \u2013 Monday 2 March 2026</p>")
+    [finding] = site_findings(events, [html_page(html)], ctx)
+    assert finding.evidence["date"] == "2026-03-02"
+
+
 def test_only_promoting_headings_count(ctx):
     html = body("<h2>Our history</h2><p>Founded on 3 March 1998.</p>"
                 "<h2>What's on</h2><p>Toddler group – Monday 2 March 2026</p>")
@@ -100,3 +107,43 @@ def test_sidebar_event_on_every_page_is_one_finding(ctx):
     [finding] = site_findings(events, pages, ctx)
     assert finding.url == SITE and finding.evidence["page_count"] == 3
     assert "on 3 pages" in finding.message and "under \u201cComing up\u201d" in finding.message
+
+
+def _listing(jsonld: str, lines: str) -> str:
+    return body(f"<h2>Upcoming events</h2>{lines}", f'<script type="application/ld+json">{jsonld}</script>')
+
+
+def test_structured_event_and_its_listing_line_are_one_finding(ctx):
+    html = _listing('{"@type": "Event", "name": "Family Fun Day", "startDate": "2026-10-10T10:00"}',
+                    "<p>Family Fun Day, Sunny Hill Park – Saturday 10 October 2026, 10am-4pm</p>"
+                    "<p>Quiz night – Friday 9 October 2026</p>")
+    found = site_findings(events, [html_page(html)], ctx)
+    by_date = {f.evidence["date"]: f for f in found}
+    assert set(by_date) == {"2026-10-10", "2026-10-09"}
+    fun_day = by_date["2026-10-10"]
+    assert fun_day.subject == "Family Fun Day (2026-10-10)"
+    assert fun_day.evidence["source"] == "page text and structured data (schema.org Event)"
+    assert fun_day.evidence["listed_as"].startswith("Family Fun Day, Sunny Hill Park")
+    assert "Upcoming events" in fun_day.message
+
+
+def test_listing_matches_a_multi_day_event_by_its_start_date(ctx):
+    html = _listing('{"@type": "Event", "name": "Book sale", "startDate": "2026-10-10", "endDate": "2026-10-11"}',
+                    "<p>Second-hand book sale: 10 October 2026</p>")
+    [finding] = site_findings(events, [html_page(html)], ctx)
+    assert finding.evidence["date"] == "2026-10-11" and "listed_as" in finding.evidence
+
+
+def test_same_date_different_names_stay_apart_when_the_date_is_shared(ctx):
+    jsonld = ('[{"@type": "Event", "name": "Toddler yoga", "startDate": "2026-10-10"},'
+              '{"@type": "Event", "name": "Charity ball", "startDate": "2026-10-10"}]')
+    html = _listing(jsonld, "<p>Coffee morning – 10 October 2026</p>")
+    found = site_findings(events, [html_page(html)], ctx)
+    assert len(found) == 3 and not any("listed_as" in f.evidence for f in found)
+
+
+def test_lone_event_of_a_date_merges_without_shared_words(ctx):
+    html = _listing('{"@type": "Event", "name": "AGM 2026", "startDate": "2026-10-10"}',
+                    "<p>Annual general meeting, 10 October 2026</p>")
+    [finding] = site_findings(events, [html_page(html)], ctx)
+    assert finding.evidence["listed_as"].startswith("Annual general meeting")

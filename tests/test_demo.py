@@ -59,7 +59,8 @@ def test_demo_planted_content_problems_are_found(demo):
     _, doc = demo
     [stale] = found(doc, "content.stale")
     assert stale["url"].endswith("/about.html") and "Last updated 3 March 2021" in stale["evidence"]["source"]
-    assert len(found(doc, "event.past", "/events.html")) == 2
+    [event] = found(doc, "event.past", "/events.html")    # structured data and listing line: one event
+    assert "structured data" in event["evidence"]["source"] and "page text" in event["evidence"]["source"]
     assert not any("Coffee morning" in f["message"] for f in doc["findings"])
     [notice] = found(doc, "copyright.stale")
     assert notice["evidence"]["year"] == 2019
@@ -70,3 +71,20 @@ def test_demo_personal_data_found_office_number_and_own_address_not(demo):
     _, doc = demo
     subjects = sorted(f["subject"] for f in found(doc, "privacy.personal_data"))
     assert subjects == ["email:sa**********p@gmail.com", "phone:075** ***987"]
+
+
+def test_demo_carries_one_instance_of_every_finding_code(demo):
+    from auditor.findings import CODES
+
+    _, doc = demo
+    assert {f["check"] for f in doc["findings"]} == set(CODES)
+
+
+def test_demo_social_accounts(demo):
+    _, doc = demo
+    assert found(doc, "social.name", "/mastodon/@homestartbbh")
+    assert found(doc, "social.avatar", "/mastodon/@homestartbbh", "/mastodon/avatar.png")
+    assert found(doc, "complaint.public", "/@parent_of_two/201")
+    assert not found(doc, "complaint.public", "/@grandma_jo/202")
+    unreachable = found(doc, "social.unreachable")
+    assert len(unreachable) == 1 and "Bluesky" in unreachable[0]["message"]

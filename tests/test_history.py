@@ -111,3 +111,21 @@ def test_lock_excludes_another_process_and_is_freed_when_it_ends(tmp_path):
         proc.join(10)
     with RunLock(tmp_path):   # the kernel released the dead process's lock
         pass
+
+
+def _open_history(path, times):
+    for _ in range(times):
+        History(path).close()
+
+
+def test_processes_opening_a_new_history_at_once_migrate_it_once(tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    path = tmp_path / "h.sqlite3"
+    procs = [ctx.Process(target=_open_history, args=(path, 3)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(30)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    with History(path) as h:
+        assert [r[0] for r in h.db.execute("SELECT version FROM schema_migrations")] == [1, 2]

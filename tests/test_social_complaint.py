@@ -25,13 +25,22 @@ def scores(name: str) -> tuple[float, float, int]:
     return tp / (tp + fp), tp / (tp + fn), total
 
 
-# Floors: the development set was used to write the phrase list, so it must score near perfectly.
-# The held-out set was written after the last rule change and never tuned on; its floors record
-# what the rule really achieves on new wording: precise (a false alarm teaches the reader to
-# ignore the report) but missing complaints phrased in ways no phrase anticipates.
+# Floors sit just under the measured figures. How far each set can be trusted:
+# - replies_labelled.csv: the rules were written from it, so it must score near perfectly;
+# - replies_heldout.csv, replies_heldout2.csv: held out when written, but their misses were
+#   seen while the service-failure, waiting and sarcasm cues were added, so they flatter;
+# - replies_heldout3.csv: written after those rules were frozen (blind score: precision 0.78,
+#   recall 0.39); its misses were then seen while a second round of general rules was added;
+# - replies_heldout4.csv: written after the second round was frozen and never tuned on: the
+#   honest figure for new wording (precision 1.00, recall 0.37 when written). The rules stay
+#   precise (a false alarm teaches the reader to ignore the report) but miss complaints
+#   phrased in ways no cue anticipates.
 @pytest.mark.parametrize("name, min_precision, min_recall, min_size", [
     ("replies_labelled.csv", 0.95, 0.9, 150),
-    ("replies_heldout.csv", 0.8, 0.3, 30),
+    ("replies_heldout.csv", 0.9, 0.8, 30),
+    ("replies_heldout2.csv", 0.9, 0.8, 40),
+    ("replies_heldout3.csv", 0.9, 0.5, 40),
+    ("replies_heldout4.csv", 0.9, 0.3, 40),
 ])
 def test_precision_and_recall(name, min_precision, min_recall, min_size, capsys):
     precision, recall, total = scores(name)
@@ -45,6 +54,12 @@ def test_precision_and_recall(name, min_precision, min_recall, min_size, capsys)
     "No complaints at all - the support was excellent.",
     "Is the group still on this Friday?",
     "So sorry to hear about the loss of your founder. Thinking of you all.",
+    "You guys never let us down. Always there when we need you.",
+    "Very sad to see the centre close after twenty years. End of an era.",
+    "This group kept me going when I had nobody else.",
+    "How long does it usually take to be matched with a volunteer?",
+    "Took a while, but it was worth every minute of the wait!",
+    "Nobody does it better than your volunteers!",
 ])
 def test_not_complaints(text):
     assert not classify(text).complaint
@@ -53,6 +68,19 @@ def test_not_complaints(text):
 def test_sarcasm_is_caught_by_phrases_although_sentiment_is_positive():
     verdict = classify("Oh wonderful, still no reply after a month. Well done.")
     assert verdict.complaint and verdict.compound > 0 and verdict.phrases
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Thanks for nothing. Our visit was moved again.", "praise wording used sarcastically"),
+    ("Oh brilliant, the group has moved again.", "praise wording used sarcastically"),
+    ("Lovely staff, but the organisation behind them is chaotic.", "wording about a service failure"),
+    ("Why has nobody rung us back?", "complaint wording"),
+    ("I'd like to talk to a manager about how our referral was closed.", "wording about a service failure"),
+    ("We've been waiting for three months for a volunteer.", "wording about a service failure"),
+])
+def test_complaints_in_other_words(text, reason):
+    verdict = classify(text)
+    assert verdict.complaint and verdict.reason == reason
 
 
 def test_check_links_the_reply_once_and_says_what_to_do():

@@ -13,10 +13,12 @@ from auditor.snapshot import Snapshot
 
 def test_demo_feed_is_collected_and_planted_dormancy_found(tmp_path):
     with DemoSites() as sites:
-        cfg = config_mod.load(write_config(tmp_path, sites.site.url))
+        cfg = config_mod.load(write_config(tmp_path, sites.site.url, sites.partner.url))
         snapshot = Snapshot(website=cfg.scheme.website, started_at="")
         social.collect(cfg, Fetcher.for_config(cfg), snapshot, previous_run_at=None, stop=threading.Event())
-    (account,) = snapshot.accounts
+    (account,) = [a for a in snapshot.accounts if a.platform == "rss"]
+    snapshot.accounts = [account]
+    snapshot.posts = [p for p in snapshot.posts if p.platform == "rss"]
     assert account.error is None and account.display_name == "Home-Start Barnet, Brent and Harrow news"
     assert [p.url.rsplit("/", 1)[-1] for p in snapshot.posts] == ["news.html#coffee-morning",
                                                                   "volunteer.html#training"]

@@ -46,7 +46,7 @@ def _images(page: Page, snapshot: Snapshot) -> Iterator[Finding]:
     seen = set()
     for use in page.images:
         info = snapshot.images.get(use.src)
-        if info is None or use.src in seen:
+        if info is None or use.src in seen or use.kind == "inline-svg":    # drawn by the page: nothing to load
             continue
         broken = info.error is not None or (info.status is not None and info.status >= 400)
         if not broken or info.oversized or info.facts.get("blocked"):

@@ -16,8 +16,16 @@ CODES = ("event.past",)
 PROMOTING = re.compile(r"\b(?:upcoming|what['\u2019]?s\s+on|coming\s+(?:up|soon)|forthcoming|future\s+events?"
                        r"|dates?\s+for\s+(?:your|the)\s+diary|diary\s+dates|next\s+(?:events?|sessions?|meetings?)"
                        r"|events?(?:\s+calendar)?)\b", re.I)
+# Words too common in event names to tie a listing line to a structured event.
+COMMON_WORDS = {"the", "and", "for", "with", "our", "your", "event", "events", "day", "pm", "am",
+                "january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                "saturday", "sunday"}
 LOOKING_BACK = re.compile(r"\b(?:past|previous|recent|earlier|archive[ds]?|report|review|gallery|photos"
                           r"|last\s+year|took\s+place|highlights|news)\b", re.I)
+
+# A page's own date stamp ("Last updated 14 July 2024") is not an event, even under "Events".
+STAMP = re.compile(r"\b(?:updated|posted|published|reviewed|modified|edited|copyright)\b|\u00a9", re.I)
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ class PastEvent:
     day: date
     where: str         # "under “Upcoming events”" or ""
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    days: frozenset = field(default=frozenset(), compare=False, hash=False)   # every date it names
+    line: str = field(default="", compare=False, hash=False)                   # its words, for matching
 
 
 def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
@@ -45,10 +55,41 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
 
 
 def past_events(page: Page, today: date) -> list[PastEvent]:
+    """One event per real event: a structured-data event and the listing line showing it merge."""
     found: dict[str, PastEvent] = {}
-    for event in (*_jsonld_events(page, today), *_listed_events(page, today)):
+    structured = list(_jsonld_events(page, today))
+    listed = list(_listed_events(page, today))
+    for event in structured:
+        twins = _twins(event, listed, structured)
+        found.setdefault(event.subject, _merged(event, twins) if twins else event)
+        listed = [line for line in listed if line not in twins]
+    for event in listed:
         found.setdefault(event.subject, event)
     return list(found.values())
+
+
+def _twins(event: PastEvent, listed: list[PastEvent], structured: list[PastEvent]) -> list[PastEvent]:
+    """Listing lines showing this structured event: same date and a shared name word, or the
+    only event of that date on the page either way."""
+    same_day = [line for line in listed if line.day in event.days]
+    named = [line for line in same_day if _words(event.line) & _words(line.line)]
+    if named:
+        return named
+    others = [other for other in structured if other is not event and other.days & event.days]
+    return same_day if len(same_day) == 1 and not others else []
+
+
+def _merged(event: PastEvent, lines: list[PastEvent]) -> PastEvent:
+    """The structured event's name and subject (stable), the listing's visible place and words."""
+    shown = lines[0]
+    evidence = {**event.evidence, **{k: v for k, v in shown.evidence.items() if k != "event"},
+                "listed_as": shown.evidence["event"],
+                "source": f"{shown.evidence['source']} and {event.evidence['source']}"}
+    return PastEvent(event.subject, event.what, event.day, shown.where, evidence, event.days, event.line)
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z]{3,}", text.lower()) if word not in COMMON_WORDS}
 
 
 def _jsonld_events(page: Page, today: date) -> Iterator[PastEvent]:
@@ -57,12 +98,14 @@ def _jsonld_events(page: Page, today: date) -> Iterator[PastEvent]:
         kinds = kind if isinstance(kind, list) else [kind]
         if not any(isinstance(k, str) and k.endswith("Event") for k in kinds) or item.get("eventSchedule"):
             continue   # a repeating event's start is its first time, not its last
-        end = _first_date(item.get("endDate")) or _first_date(item.get("startDate"))
+        start = _first_date(item.get("startDate"))
+        end = _first_date(item.get("endDate")) or start
         if end is None or end >= today:
             continue
         name = " ".join(str(item.get("name") or "An event").split())[:120]
         yield PastEvent(f"{name} ({end.isoformat()})", f"The event \u201c{name}\u201d", end, "",
-                        {"event": name, "source": "structured data (schema.org Event)", "type": kinds[0]})
+                        {"event": name, "source": "structured data (schema.org Event)", "type": kinds[0]},
+                        frozenset(d for d in (start, end) if d), name if item.get("name") else "")
 
 
 def _listed_events(page: Page, today: date) -> Iterator[PastEvent]:
@@ -70,13 +113,14 @@ def _listed_events(page: Page, today: date) -> Iterator[PastEvent]:
         if not PROMOTING.search(section.heading) or LOOKING_BACK.search(section.heading):
             continue
         for match in find_event_dates(_own_text(section, page.sections), today):
-            if match.date >= today:
+            if match.date >= today or STAMP.search(match.line):
                 continue
             line = match.line[:160]
             yield PastEvent(f"{line} ({match.date.isoformat()})", f"\u201c{line}\u201d", match.date,
                             f"under \u201c{section.heading[:80]}\u201d",
                             {"event": line, "written": match.text, "year_given": match.has_year,
-                             "heading": section.heading[:200], "source": "page text"})
+                             "heading": section.heading[:200], "source": "page text"},
+                            frozenset({match.date}), match.line.replace(match.text, " "))
 
 
 def _own_text(section: Section, sections: list[Section]) -> str:

@@ -5,13 +5,14 @@ import re
 from typing import Callable, Iterator
 
 from ..findings import Finding
-from ..identity.claims import ICON_KINDS, claim, file_name
+from ..identity.claims import ICON_KINDS, LOGO_WORD, claim, file_name, is_partner
 from ..identity.logos import LogoMatch, matcher_for
 from ..identity.names import NameMatcher
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
 
 CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted")
 
+INLINE_SVG = "inline-svg"
 HOME_ICON_PIXELS = 48      # images linking home this small are buttons
 DISTORTION = 0.10          # displayed shape may differ from the image's own by this much
 PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
@@ -51,6 +52,10 @@ def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[st
         seen.add((use.src, use.kind))
         claimed = claim(use, page, names, site_host)
         match = match_of(use.src)
+        if use.kind == INLINE_SVG and not (match and match.judged and match.kind in ("approved", "deprecated")):
+            # Page styles may recolour an inline drawing: one presented as the logo is not judged unapproved.
+            unknown = unknown or inline_claim(use, claimed, names, site_host)
+            continue
         if match is None or not match.judged:
             unknown = unknown or claimed is not None   # an unread image might be the logo
             continue
@@ -74,8 +79,17 @@ def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[st
                       evidence={"images_on_page": len(seen)})
 
 
+def inline_claim(use: ImageUse, claimed, names: NameMatcher, site_host: str) -> bool:
+    """An inline SVG presented as the logo by itself, its container ("site-logo") or a home link."""
+    if claimed is not None and claimed.strong:
+        return True
+    container = use.attrs.get("container", "")
+    named = bool(LOGO_WORD.search(container)) or names.mentions(container)
+    return named and not is_partner(use, names, site_host)
+
+
 def distorted(page: Page, use: ImageUse, info: ImageInfo, file_change: float, evidence: dict) -> Iterator[Finding]:
-    if use.kind not in ("img", "source"):      # icons, sharing images, CSS backgrounds: no display box
+    if use.kind not in ("img", "source"):      # icons, sharing images, CSS backgrounds, drawings: no file
         return
     shown = displayed_size(use)
     if shown and info.width and info.height:
@@ -134,4 +148,6 @@ def _what(use: ImageUse) -> str:
     if use.kind in WHAT:
         return WHAT[use.kind]
     where = {"header": " in the page header", "footer": " in the footer", "nav": " in the menu"}.get(use.region, "")
+    if use.kind == INLINE_SVG:
+        return f"The logo drawn into the page (inline SVG){where}"
     return f"The image {file_name(use.src) or use.src}{where}"

@@ -1,13 +1,14 @@
 """`auditor run`, `auditor check-config` and `auditor checks`."""
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from functools import partial
 from pathlib import Path
 
 from .. import checks, logs, pipeline, scheduler
-from ..cli import EXIT_FAILED, EXIT_OK, load_config
+from ..cli import EPILOG, EXIT_FAILED, EXIT_OK, load_config
 from ..config import resolve_path
 from ..findings import SEVERITIES
 from ..lock import AlreadyRunning
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def add_commands(sub, common) -> None:
-    run = sub.add_parser("run", parents=[common], help="run one audit now",
+    run = sub.add_parser("run", parents=[common], help="run one audit now", epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
                          description="Collect, check, store, report and deliver one audit now.")
     run.add_argument("--json", metavar="PATH", type=Path, help="also write the findings document here")
     run.add_argument("--no-email", action="store_true", help="save the report but do not e-mail it")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .. import __version__
-from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
+from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options, load_config
 from ..consent import hashing, register as reg
 from ..crawl.http import Fetcher
 
@@ -30,7 +30,8 @@ def add_commands(sub, common) -> None:
                          help="the register file (default: [consent] register in the config)")
     actions = consent.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-    add = actions.add_parser("add", help="record a consent for a photo (refuses a photo already recorded)")
+    nested = common_options(nested=True)
+    add = actions.add_parser("add", parents=[nested], help="record a consent for a photo (refuses a photo already recorded)")
     add.add_argument("photo", metavar="PHOTO", help="the photo file, or its http(s) URL")
     add.add_argument("--subjects", required=True, help="who is pictured (stays in the register, never in reports)")
     add.add_argument("--ref", required=True, help="the consent form's reference, e.g. CF-2025-014")
@@ -38,11 +39,11 @@ def add_commands(sub, common) -> None:
     add.add_argument("--expires", default="", metavar="YYYY-MM-DD", help="date consent runs out (default: never)")
     add.add_argument("--channels", default="all", help="all (default), or ;-separated: website;facebook;social…")
     add.set_defaults(func=cmd_add)
-    check = actions.add_parser("check", help="is this photo covered by a consent, and by which row?")
+    check = actions.add_parser("check", parents=[nested], help="is this photo covered by a consent, and by which row?")
     check.add_argument("photo", metavar="PHOTO_OR_URL")
     check.add_argument("--channel", help="where it is or will be shown: website, facebook…")
     check.set_defaults(func=cmd_check)
-    ls = actions.add_parser("list", help="list the consents (without the names of those pictured)")
+    ls = actions.add_parser("list", parents=[nested], help="list the consents (without the names of those pictured)")
     ls.add_argument("--expiring", type=int, metavar="DAYS", help="only those running out within DAYS days")
     ls.set_defaults(func=cmd_list)
 

@@ -42,7 +42,7 @@ def cmd_demo(args) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     with DemoSites() as sites:
-        config = config_mod.load(write_config(out, sites.site.url))
+        config = config_mod.load(write_config(out, sites.site.url, sites.partner.url))
         if not args.quiet:
             print(f"Serving the sample site at {sites.site.url}/ and auditing it...")
         with progress_bar(enabled=not args.quiet) as progress:

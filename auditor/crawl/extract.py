@@ -14,6 +14,7 @@ import lxml.html
 from lxml import etree
 
 from ..snapshot import ImageUse, Link, Page, Section
+from . import inline_svg
 
 SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "svg", "math", "object"}
 BLOCK_TAGS = {"p", "div", "li", "br", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -48,7 +49,7 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
             continue
         try:
             codecs.lookup(enc)
-        except LookupError:
+        except (LookupError, ValueError):     # unknown, or not even a name ("utf\0")
             continue
         if enc.lower().replace("-", "") in ("iso88591", "latin1", "ascii", "usascii"):
             enc = "windows-1252"  # as browsers do
@@ -135,6 +136,8 @@ class _Walker:
     def walk(self, el, region: str, link: str | None, context: str) -> None:
         # Iterative-enough recursion: HTML nesting is bounded by lxml's parser.
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "svg":
+            self.inline_svg(el, region, link, context)
         if tag in SKIP_TAGS or not tag:
             return
         region = self.region_of(el, region)
@@ -200,6 +203,12 @@ class _Walker:
         alt = el.get("alt")
         self.page.images.append(ImageUse(src=url, kind=kind, alt=alt, title=el.get("title"), attrs=_attrs(el),
                                          region=region, link=link, context=self.context(context)))
+
+    def inline_svg(self, el, region: str, link: str | None, context: str) -> None:
+        if sum(use.kind == inline_svg.KIND for use in self.page.images) < inline_svg.MAX_PER_PAGE:
+            use = inline_svg.logo_use(el, self.base, region, link, self.context(context))
+            if use is not None:
+                self.page.images.append(use)
 
     def open_section(self, level: int, heading: str, region: str) -> None:
         while self.stack and self.stack[-1][0] >= level:

@@ -39,6 +39,7 @@ class Task:
     depth: int = 0
     same_site: bool = True
     seed: str = ""            # start | extra, for pages the config names
+    data: bytes = b""         # an image drawn in the page itself (inline SVG): analysed, not fetched
 
     @property
     def host(self) -> str:
@@ -161,12 +162,15 @@ def _head_refused(r: FetchResult) -> bool:
     if r.robots_blocked:
         return False
     if r.error:
-        return not any(w in r.error for w in ("refused", "does not exist", "certificate", "timed out", "redirect"))
+        return not any(w in r.error for w in ("refused", "does not exist", "certificate", "timed out",
+                                              "took too long", "redirect"))
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
 def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int) -> Outcome:
     """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed."""
+    if task.data:
+        return Outcome(task, image=imaging.analyse(task.url, task.data, "image/svg+xml", None))
     # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
     # a browser showing the page would fetch them.
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)

@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
 from ..snapshot import Page, Snapshot
-from . import sitemap, tasks
+from . import inline_svg, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
 from .http import REDIRECTS, Fetcher
@@ -178,6 +178,7 @@ class Crawl:
         self.pages_done.add(final)
         self.frontier.mark(final)
         page.sitemap_lastmod = self.lastmod.get(page.url) or self.lastmod.get(final)
+        self._inline_images(page)
         self.snapshot.pages.append(page)
         if self.on_page:
             self.on_page(page)
@@ -199,6 +200,17 @@ class Crawl:
             if use.src not in self.images_seen:
                 self.images_seen.add(use.src)
                 self._queue(Task("image", use.src, same_site=self.scope.same_site(use.src)))
+
+    def _inline_images(self, page: Page) -> None:
+        """Inline SVG logos go to image analysis with their markup, which the page then drops."""
+        for use in page.images:
+            if use.kind != inline_svg.KIND:
+                continue
+            markup = use.attrs.pop(inline_svg.MARKUP, "")
+            if use.src not in self.images_seen:      # its key is no address: never fetched
+                self.images_seen.add(use.src)
+                if markup:
+                    self._queue(Task("image", use.src, data=markup.encode("utf-8")))
 
     def _add_link(self, url: str, depth: int, declared: bool = False) -> None:
         if url in self.linked:

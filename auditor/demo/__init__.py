@@ -2,7 +2,7 @@
 
 Files under `site/` may hold tokens, replaced as they are served so the demo stays
 true whatever the date: `{{site}}` (this server's base URL), `{{partner}}` (a second
-local site standing in for an external one), `{{year}}`, `{{date:+N}}` (a UK date N days
+local site standing in for an external one and for a Mastodon server), `{{year}}`, `{{date:+N}}` (a UK date N days
 from today, e.g. "Saturday 15 June 2027"; N may be negative) and `{{iso:+N}}` (YYYY-MM-DD).
 """
 from __future__ import annotations
@@ -76,6 +76,8 @@ class StaticServer:
         target = (self.root / path.lstrip("/")).resolve()
         if target.is_dir():
             target = target / "index.html"
+        elif not target.exists() and target.with_name(target.name + ".json").is_file():
+            target = target.with_name(target.name + ".json")   # API-style URLs without an extension
         if not target.is_relative_to(self.root) or not target.is_file():
             return None
         return target
@@ -99,6 +101,8 @@ class StaticServer:
     def token(self, name: str) -> str:
         if name in self.tokens:
             return self.tokens[name]
+        if name in ("site", "partner"):
+            return "{{" + name + "}}"
         if name == "year":
             return str(date.today().year)
         kind, _, offset = name.partition(":")
@@ -113,7 +117,8 @@ class DemoSites:
         root = data_dir()
         self.partner = StaticServer(root / "partner")
         self.site = StaticServer(root / "site")
-        self.site.tokens.update(site=self.site.url, partner=self.partner.url)
+        for server in (self.site, self.partner):
+            server.tokens.update(site=self.site.url, partner=self.partner.url)
 
     def __enter__(self) -> "DemoSites":
         self.partner.start()
@@ -125,10 +130,11 @@ class DemoSites:
         self.partner.stop()
 
 
-def write_config(out: Path, website: str) -> Path:
-    """The bundled demo config, with the live site URL and absolute data paths filled in."""
+def write_config(out: Path, website: str, partner: str = "http://127.0.0.1:9") -> Path:
+    """The bundled demo config, with the live servers' URLs and absolute data paths filled in."""
     template = (data_dir() / "auditor.toml").read_text(encoding="utf-8")
-    text = template.replace("{{site}}", website).replace("{{data}}", data_dir().as_posix())
+    text = (template.replace("{{site}}", website).replace("{{partner}}", partner)
+            .replace("{{data}}", data_dir().as_posix()))
     path = out / "auditor.toml"
     path.write_text(text, encoding="utf-8")
     return path
