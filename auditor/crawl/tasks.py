@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 from datetime import datetime, timezone
@@ -167,7 +169,7 @@ def _head_refused(r: FetchResult) -> bool:
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
-def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int) -> Outcome:
+def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Semaphore | None = None) -> Outcome:
     """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed."""
     if task.data:
         return Outcome(task, image=imaging.analyse(task.url, task.data, "image/svg+xml", None))
@@ -187,6 +189,7 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int) -> Outcome:
     elif r.error or r.status is None or r.status >= 400:
         out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type)
     else:
-        out.image = imaging.analyse(task.url, r.body, r.content_type, r.status)
+        with gate or nullcontext():     # decoding is memory-hungry: only so many at once
+            out.image = imaging.analyse(task.url, r.body, r.content_type, r.status)
         fetcher.remember(r, "image", out.image.to_dict())
     return out

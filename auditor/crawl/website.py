@@ -12,6 +12,7 @@ are fetched without their robots.txt, as a browser showing the page would.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -46,6 +47,8 @@ class Crawl:
         self.verdict = Verdict(snapshot)
         self.workers = c.workers
         self.per_host = c.workers if c.delay_seconds <= 0 else 1
+        # Image analysis is CPU-bound and holds whole decoded images: no more at once than there are cores.
+        self.decoding = threading.Semaphore(max(1, min(c.workers, os.cpu_count() or 1)))
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
         self.queues: OrderedDict[str, deque[Task]] = OrderedDict()
         self.busy: dict[str, int] = {}
@@ -117,7 +120,7 @@ class Crawl:
             if task.kind == "page":
                 return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim)
             if task.kind == "image":
-                return tasks.fetch_image(self.fetcher, task, self.image_bytes)
+                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoding)
             if task.kind == "sitemap":
                 return Outcome(task, urls=self._sitemap_urls(task.url))
             return tasks.check_link(self.fetcher, task)
