@@ -98,5 +98,7 @@ def write_document(path: Path, doc: dict[str, Any]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:      # streamed: a large audit's text is never whole in memory
+        json.dump(doc, out, indent=2, ensure_ascii=False)
+        out.write("\n")
     tmp.replace(path)
