@@ -16,14 +16,9 @@ from array import array
 from pathlib import Path
 from typing import Iterator
 
-try:                       # in the standard library from Python 3.14
-    from compression import zstd
-except ImportError:        # pragma: no cover - depends on the Python version
-    from backports import zstd
-
+from .compression import compress, decompress
 from .snapshot import Page
 
-LEVEL = 1                  # fast: pages compress about tenfold even so
 HEADER = struct.Struct("<I")
 
 
@@ -36,7 +31,7 @@ class PageStore:
         self._end = 0
 
     def append(self, page: Page) -> None:
-        blob = zstd.compress(pickle.dumps(page, pickle.HIGHEST_PROTOCOL), LEVEL)
+        blob = compress(pickle.dumps(page, pickle.HIGHEST_PROTOCOL))
         record = HEADER.pack(len(blob)) + blob
         if os.pwrite(self._file.fileno(), record, self._end) != len(record):
             raise OSError("the storage folder's disk is full: could not keep a page")
@@ -60,7 +55,7 @@ class PageStore:
     def _read(self, offset: int) -> Page:
         fd = self._file.fileno()
         (size,) = HEADER.unpack(os.pread(fd, HEADER.size, offset))
-        return pickle.loads(zstd.decompress(os.pread(fd, size, offset + HEADER.size)))
+        return pickle.loads(decompress(os.pread(fd, size, offset + HEADER.size)))
 
     def close(self) -> None:
         self._file.close()

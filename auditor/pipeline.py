@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import delivery
 from . import findings as findings_mod
@@ -222,7 +222,8 @@ def _write_outputs(config: Config, options: Options, result: RunResult) -> None:
         findings_mod.write_document(Path(options.json_path), doc)
         result.json_path = Path(options.json_path)
     result.summary_path = run_dir / "summary.txt"
-    result.summary_path.write_text(summary_text(result), encoding="utf-8")
+    with result.summary_path.open("w", encoding="utf-8") as out:
+        out.writelines(summary_lines(result))
 
 
 def findings_document(result: RunResult) -> dict[str, Any]:
@@ -233,20 +234,22 @@ def findings_document(result: RunResult) -> dict[str, Any]:
 
 
 def summary_text(result: RunResult) -> str:
+    return "".join(summary_lines(result))
+
+
+def summary_lines(result: RunResult) -> Iterator[str]:
+    """The plain-text summary, line by line (each ends with a newline), so it can be written as a stream."""
     c = result.counts
-    lines = [
-        f"Audit of {result.config.scheme.name} ({result.config.scheme.website})",
-        f"Run {result.run_id}: {result.status}, {result.started_at} to {result.finished_at}",
-        f"{c.get('pages', 0)} pages, {c.get('images', 0)} images, {c.get('posts', 0)} posts checked",
-        "Findings: " + ", ".join(f"{c.get(s, 0)} {s}" for s in SEVERITIES),
-    ]
-    lines += [f"Note: {n}" for n in result.notes]
-    lines += [f"Check failed: {f.module}: {f.error}" for f in result.failures]
-    lines.append("")
+    yield f"Audit of {result.config.scheme.name} ({result.config.scheme.website})\n"
+    yield f"Run {result.run_id}: {result.status}, {result.started_at} to {result.finished_at}\n"
+    yield f"{c.get('pages', 0)} pages, {c.get('images', 0)} images, {c.get('posts', 0)} posts checked\n"
+    yield "Findings: " + ", ".join(f"{c.get(s, 0)} {s}" for s in SEVERITIES) + "\n"
+    yield from (f"Note: {n}\n" for n in result.notes)
+    yield from (f"Check failed: {f.module}: {f.error}\n" for f in result.failures)
+    yield "\n"
     for f in result.findings:
-        lines.append(f"[{f.severity}] {f.policy} {f.check}: {f.message}")
-        lines.append(f"    at {f.url}" + (f"  ({f.subject})" if f.subject else ""))
-    return "\n".join(lines) + "\n"
+        yield f"[{f.severity}] {f.policy} {f.check}: {f.message}\n"
+        yield f"    at {f.url}" + (f"  ({f.subject})" if f.subject else "") + "\n"
 
 
 def _digest(page: Page) -> str:
