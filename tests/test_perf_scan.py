@@ -6,11 +6,13 @@ from datetime import date
 from types import SimpleNamespace
 
 import imagehash
+import numpy as np
 import phonenumbers
 from hypothesis import given, settings, strategies as st
 from phonenumbers import Leniency, PhoneNumberMatcher
 
 from auditor.checks import stale
+from auditor.consent.hashing import _median
 from auditor.crawl import extract
 from auditor.identity import names
 from auditor.identity.hashing import differing_bits
@@ -94,3 +96,10 @@ def test_hash_distance_by_xor_is_imagehash_distance(a, b):
     x, y = f"{a:064x}", f"{b:064X}"
     assert differing_bits(x, y) == imagehash.hex_to_hash(x) - imagehash.hex_to_hash(y)
     assert differing_bits(x[:16], y[:16]) == imagehash.hex_to_hash(x[:16]) - imagehash.hex_to_hash(y[:16])
+
+
+@given(st.lists(st.floats(allow_nan=True, width=32), min_size=1, max_size=300))
+def test_the_consent_hash_median_is_numpys(values):
+    arr = np.array(values, dtype=np.float32)
+    expected, got = np.median(arr), _median(arr)
+    assert (np.isnan(expected) and np.isnan(got)) or (expected == got and expected.dtype == got.dtype)

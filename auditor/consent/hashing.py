@@ -86,9 +86,19 @@ def dct_hashes(window: np.ndarray) -> tuple[int, np.ndarray]:
     small = cv2.resize(window, (32, 32), interpolation=cv2.INTER_AREA)
     dct = cv2.dct(small)
     low8, low16 = dct[:8, :8].ravel(), dct[:16, :16].ravel()
-    bits8 = np.packbits(low8 > np.median(low8))
-    bits16 = np.packbits(low16 > np.median(low16))
+    bits8 = np.packbits(low8 > _median(low8))
+    bits16 = np.packbits(low16 > _median(low16))
     return int.from_bytes(bits8.tobytes(), "big"), np.frombuffer(bits16.tobytes(), dtype=">u8").astype(np.uint64)
+
+
+def _median(values: np.ndarray) -> np.floating:
+    """np.median of a 1-D array, the same value computed the same way, without its overhead
+    (it runs 162 times a photo)."""
+    ordered = np.sort(values)
+    n = ordered.size
+    if np.isnan(ordered[-1]):
+        return ordered[-1]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2 if n % 2 == 0 else ordered[n // 2]
 
 
 def _crop(arr: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
