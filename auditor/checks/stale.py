@@ -9,6 +9,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Page
 from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
+from ..text.scan import finditer_at, fold, positions
 from ._common import page_exempt
 
 CODES = ("content.stale",)
@@ -19,6 +20,9 @@ PUBLISHED_META = ("article:published_time", "datepublished", "dcterms.created", 
                   "dc.date.issued", "dc.date", "dcterms.date", "date", "publish-date", "pubdate")
 UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised)\b(?:\s+on)?\s*[:\-–]?", re.I)
 POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
+# The words each label starts with: the labels are tried only where one is written.
+LABEL_WORDS = {UPDATED_LABEL: ("last", "updated", "reviewed", "modified", "revised"),
+               POSTED_LABEL: ("posted", "published", "first")}
 DYNAMIC_SECONDS = 120
 # The page's own dates (visible lines, metadata) are the strongest evidence, then the
 # sitemap, then the HTTP header. A published date only says the page is at least that old,
@@ -82,8 +86,12 @@ def _is_html(page: Page) -> bool:
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:
+    text = text or ""
+    folded = fold(text)
     for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
-        for match in label.finditer(text or ""):
+        found = (label.finditer(text) if folded is None
+                 else finditer_at(label, text, positions(folded, LABEL_WORDS[label])))
+        for match in found:
             found = leading_date(text[match.end():match.end() + 60], today)
             if found:
                 words = " ".join(match.group().split()).rstrip(":-– ")
@@ -113,11 +121,11 @@ def _jsonld(page: Page) -> Iterator[Evidence]:
 
 def _htmldate(page: Page) -> Iterator[Evidence]:
     # htmldate reads "© 2019" as 1 January 2019 in some layouts: never take that for an update.
-    copyright_years = {n.year for n in find_copyright_notices(page.text)}
     published = page.dates.get("published")
     for key in ("modified", "published"):
         day = parse_iso(page.dates.get(key))
-        if day is None or (day.month == 1 and day.day == 1 and day.year in copyright_years):
+        if day is None or (day.month == 1 and day.day == 1
+                           and day.year in {n.year for n in find_copyright_notices(page.text)}):
             continue
         tier = "modified" if key == "modified" and page.dates.get(key) != published else "published"
         yield Evidence(day, tier, f"the page's {'update' if tier == 'modified' else 'publication'} date")

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from ..text.scan import finditer_at, first_word, fold, positions
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
@@ -20,6 +23,9 @@ ADDRESS = re.compile(
     r"|(?<![\w@])[@#][\w.]*\w"                                      # handles, hashtags
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,}|[A-Z]{2,})\b(?:/\S*)?",  # domain names
 )
+# Every address holds one of these; a line without any is left as it is. (Each branch starts
+# with a plain character, which lets the engine skip quickly to the next candidate.)
+ADDRESS_HINT = re.compile(r"@|#|://|www\.|\.[A-Za-z]")
 WORD = re.compile(r"[^\s,\-" + HYPHENS + "]+")
 
 
@@ -48,6 +54,10 @@ class NameMatcher:
         compounds = {c for n in self.names for c in re.findall(rf"\w+(?:[-{HYPHENS}]\w+)+", n)}
         self._compounds = [(re.compile(_fuzzy(c), re.I), normalise(c)) for c in sorted(compounds)]
         self._forbidden = [re.compile(rf"(?<!\w){_spaced(f)}(?!\w)", re.I) for f in scheme.forbidden_names if f.strip()]
+        # the word each pattern starts with, to try it only where that word is written
+        self._first = {p: first_word(_fuzzy_words(n)) for p, n in self._fuzzy + self._compounds}
+        forbidden = [f for f in scheme.forbidden_names if f.strip()]
+        self._first.update((p, first_word(f.split())) for p, f in zip(self._forbidden, forbidden))
 
     def identifies(self, text: str) -> bool:
         """True when text carries the canonical or an accepted name (case and spacing aside)."""
@@ -64,14 +74,15 @@ class NameMatcher:
         return list(dict.fromkeys(v.snippet for v in self.find(text)))
 
     def find(self, text: str) -> list[Variant]:
-        masked = ADDRESS.sub(lambda m: MASKED * len(m.group()), text or "")
+        text = text or ""
+        scan = _Scan(text, self._first)
         found: list[Variant] = []
         for pattern, correct in self._fuzzy + self._compounds:
-            for m in pattern.finditer(masked):
+            for m in scan.matches(pattern):
                 if not self._is_correct(m.group(), correct) and not _plain_words(m.group()):
                     _add(found, Variant(_quote(text, m), m.start(), m.end(), correct))
         for pattern in self._forbidden:
-            for m in pattern.finditer(masked):
+            for m in scan.matches(pattern):
                 _add(found, Variant(_quote(text, m), m.start(), m.end(), self.names[0]))
         return sorted(found, key=lambda v: v.start)
 
@@ -81,6 +92,39 @@ class NameMatcher:
             return True
         # capitals throughout are a typographic style, not a misspelling
         return snippet.isupper() and snippet in {c.upper() for c in self.correct | {normalise(correct)}}
+
+
+class _Scan:
+    """One text, its addresses masked only if some pattern's first word is in it at all."""
+
+    def __init__(self, text: str, first: dict[re.Pattern, str | None]):
+        self.text, self.first, self.folded = text, first, fold(text)
+        self._masked: str | None = None
+
+    def matches(self, pattern: re.Pattern):
+        word = self.first.get(pattern)
+        starts = positions(self.folded, [word]) if word and self.folded is not None else None
+        if starts == []:
+            return ()
+        if self._masked is None:
+            self._masked = mask_addresses(self.text)
+        return pattern.finditer(self._masked) if starts is None else finditer_at(pattern, self._masked, starts)
+
+
+def mask_addresses(text: str) -> str:
+    """Web and e-mail addresses, domain names, handles and hashtags blanked out. No address
+    spans a line, so lines without a hint of one are kept as they are."""
+    return "\n".join(_mask_line(line) if ADDRESS_HINT.search(line) else line for line in text.split("\n"))
+
+
+@lru_cache(maxsize=2048)
+def _mask_line(line: str) -> str:
+    return ADDRESS.sub(lambda m: MASKED * len(m.group()), line)
+
+
+def _fuzzy_words(name: str) -> list[str]:
+    words = WORD.findall(name.replace(",", " "))
+    return [] if words and words[0].lower() in ("and", "&") else words
 
 
 def _fuzzy(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import phonenumbers
@@ -28,6 +29,12 @@ def _address(at: str, dot: str) -> re.Pattern:
 
 
 EMAILS = (_address(AT, DOT), _address(WORD_AT, WORD_DOT))
+# Neither an address nor a phone number spans a line. A line holding an address has an "@", a
+# bracketed "at" or a worded " dot "; one holding a number has a digit. Other lines are skipped.
+BRACKET_AT = re.compile(r"[\[({<][ \t]*at[ \t]*[\])}>]", re.I)
+WORDED_DOT = re.compile(r"[ \t]dot[ \t]", re.I)
+DIGIT = re.compile(r"\d")
+MAX_TRIES = 65535        # the phone matcher's own default: invalid candidates it tries per text
 FILE_ENDINGS = {"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "pdf", "html", "php"}   # logo@2x.png
 SEPARATOR = re.compile(r"\s*[\[({<]?\s*dot\s*[\])}>]?\s*|\s*\.\s*", re.I)
 PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER}
@@ -69,15 +76,26 @@ def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> lis
 
 
 def find_emails(text: str) -> list[Contact]:
+    found: tuple[list, list] = ([], [])      # by pattern, as each would find them in the whole text
+    offset = 0
+    for line in (text or "").split("\n"):
+        if "@" in line or BRACKET_AT.search(line) or WORDED_DOT.search(line):
+            for spans, more in zip(found, _line_emails(line)):
+                spans.extend((offset + start, offset + end, contact) for start, end, contact in more)
+        offset += len(line) + 1
     out, taken = [], []
-    for pattern in EMAILS:
-        for match in pattern.finditer(text or ""):
-            if match.group("tld").lower() in FILE_ENDINGS:
-                continue
-            if not any(a < match.end() and match.start() < b for a, b in taken):
-                taken.append(match.span())
-                out.append(_email(match))
+    for start, end, contact in found[0] + found[1]:
+        if not any(a < end and start < b for a, b in taken):
+            taken.append((start, end))
+            out.append(contact)
     return out
+
+
+@lru_cache(maxsize=1024)
+def _line_emails(line: str) -> tuple[tuple[tuple[int, int, Contact], ...], ...]:
+    """Per pattern: (start, end, contact) of each address in one line (a footer's: once a run)."""
+    return tuple(tuple((m.start(), m.end(), _email(m)) for m in pattern.finditer(line)
+                       if m.group("tld").lower() not in FILE_ENDINGS) for pattern in EMAILS)
 
 
 def _email(match: re.Match) -> Contact:
@@ -87,14 +105,32 @@ def _email(match: re.Match) -> Contact:
 
 
 def find_phones(text: str) -> list[Contact]:
+    out, tries = [], 0
+    for line in (text or "").split("\n"):
+        if DIGIT.search(line):
+            found, used = _line_phones(line)
+            out.extend(found)
+            tries += used
+    # Line by line the matcher gets a fresh allowance of tries: past its limit, do as it does.
+    return out if tries < MAX_TRIES else list(_phones(text)[0])
+
+
+@lru_cache(maxsize=1024)
+def _line_phones(line: str) -> tuple[tuple[Contact, ...], int]:
+    return _phones(line)
+
+
+def _phones(text: str) -> tuple[tuple[Contact, ...], int]:
+    """Personal numbers in `text`, and how many of its tries the matcher used."""
     out = []
-    for match in PhoneNumberMatcher(text or "", "GB", leniency=Leniency.VALID):
+    matcher = PhoneNumberMatcher(text, "GB", leniency=Leniency.VALID, max_tries=MAX_TRIES)
+    for match in matcher:
         number = match.number
         if phonenumbers.number_type(number) not in PERSONAL_TYPES:
             continue
         value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
         out.append(Contact("phone", value, mask_phone(number), match.raw_string, True))
-    return out
+    return tuple(out), MAX_TRIES - getattr(matcher, "_max_tries", 0)
 
 
 def phone_value(written: str) -> str | None:
