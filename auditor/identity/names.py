@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..text.scan import finditer_at, first_word, fold, positions
+from ..text.scan import finditer_at, first_word, fold, lines_at, positions, replace_lines
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
@@ -37,6 +37,7 @@ class Variant:
     correct: str        # the correct form it stands for
 
 
+@lru_cache(maxsize=4096)      # a header or footer is the same on every page
 def normalise(text: str) -> str:
     """Whitespace, non-breaking spaces and hyphen characters unified; line-break after a hyphen joined."""
     text = re.sub(f"[{SPACES}]", " ", text or "")
@@ -100,10 +101,13 @@ class _Scan:
     def __init__(self, text: str, first: dict[re.Pattern, str | None]):
         self.text, self.first, self.folded = text, first, fold(text)
         self._masked: str | None = None
+        self._starts: dict[str, list[int]] = {}
 
     def matches(self, pattern: re.Pattern):
         word = self.first.get(pattern)
-        starts = positions(self.folded, [word]) if word and self.folded is not None else None
+        starts = None
+        if word and self.folded is not None:
+            starts = self._starts.setdefault(word, positions(self.folded, [word]))
         if starts == []:
             return ()
         if self._masked is None:
@@ -114,7 +118,8 @@ class _Scan:
 def mask_addresses(text: str) -> str:
     """Web and e-mail addresses, domain names, handles and hashtags blanked out. No address
     spans a line, so lines without a hint of one are kept as they are."""
-    return "\n".join(_mask_line(line) if ADDRESS_HINT.search(line) else line for line in text.split("\n"))
+    hints = (m.start() for m in ADDRESS_HINT.finditer(text))
+    return replace_lines(text, lines_at(text, hints), _mask_line)
 
 
 @lru_cache(maxsize=2048)

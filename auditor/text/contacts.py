@@ -15,6 +15,8 @@ from typing import Iterable
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
+from .scan import lines_at, positions
+
 # Spaces only within a line, and never around a real ".", or a sentence's full stop joins the next word.
 AT = r"(?:[ \t]*@[ \t]*|[ \t]*[\[({<][ \t]*at[ \t]*[\])}>][ \t]*)"
 DOT = r"(?:\.|[ \t]*[\[({<][ \t]*dot[ \t]*[\])}>][ \t]*|[ \t]+dot[ \t]+)"
@@ -65,7 +67,7 @@ class Contact:
 
 def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> list[Contact]:
     """Contact details in `text` that are neither the site's own nor allowed, each once."""
-    allow = Allowed.build(allowed, site_host)
+    allow = _allowed(tuple(allowed), site_host)
     found: dict[str, Contact] = {}
     for contact in [*find_emails(text), *find_phones(text)]:
         if contact.kind == "email" and not contact.personal and ROLE_MAILBOXES.match(contact.value.split("@")[0]):
@@ -75,14 +77,20 @@ def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> lis
     return list(found.values())
 
 
+@lru_cache(maxsize=64)       # the same for every page of a run
+def _allowed(allowed: tuple[str, ...], site_host: str) -> "Allowed":
+    return Allowed.build(allowed, site_host)
+
+
 def find_emails(text: str) -> list[Contact]:
     found: tuple[list, list] = ([], [])      # by pattern, as each would find them in the whole text
-    offset = 0
-    for line in (text or "").split("\n"):
-        if "@" in line or BRACKET_AT.search(line) or WORDED_DOT.search(line):
-            for spans, more in zip(found, _line_emails(line)):
-                spans.extend((offset + start, offset + end, contact) for start, end, contact in more)
-        offset += len(line) + 1
+    text = text or ""
+    hints = positions(text, ["@"]) + [m.start() for m in BRACKET_AT.finditer(text)]
+    if "dot" in text.lower():
+        hints += [m.start() for m in WORDED_DOT.finditer(text)]
+    for offset, line in lines_at(text, sorted(hints)):
+        for spans, more in zip(found, _line_emails(line)):
+            spans.extend((offset + start, offset + end, contact) for start, end, contact in more)
     out, taken = [], []
     for start, end, contact in found[0] + found[1]:
         if not any(a < end and start < b for a, b in taken):
@@ -106,11 +114,11 @@ def _email(match: re.Match) -> Contact:
 
 def find_phones(text: str) -> list[Contact]:
     out, tries = [], 0
-    for line in (text or "").split("\n"):
-        if DIGIT.search(line):
-            found, used = _line_phones(line)
-            out.extend(found)
-            tries += used
+    text = text or ""
+    for _, line in lines_at(text, (m.start() for m in DIGIT.finditer(text))):
+        found, used = _line_phones(line)
+        out.extend(found)
+        tries += used
     # Line by line the matcher gets a fresh allowance of tries: past its limit, do as it does.
     return out if tries < MAX_TRIES else list(_phones(text)[0])
 

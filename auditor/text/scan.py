@@ -2,8 +2,8 @@
 
 Pages are long and the patterns that read them are elaborate; most of a page cannot hold what
 they look for. `finditer_at` tries a pattern only at the places where its match must begin (found
-with plain substring search), and `lines` lets a pattern that never matches across a line break
-skip the lines without a character it needs.
+with plain substring search), and `lines_at` lets a pattern that never matches across a line break
+look only at the lines holding a character it needs.
 """
 from __future__ import annotations
 
@@ -56,10 +56,22 @@ def first_word(words: list[str]) -> str | None:
     return word.lower() if word and word.isascii() else None
 
 
-def search_lines(text: str, hint: re.Pattern) -> Iterator[tuple[int, str]]:
-    """(offset, line) for each line of `text` in which `hint` is found."""
-    offset = 0
-    for line in text.split("\n"):
-        if hint.search(line):
-            yield offset, line
-        offset += len(line) + 1
+def lines_at(text: str, starts: Iterable[int]) -> Iterator[tuple[int, str]]:
+    """(offset, line) of each line of `text` holding one of the positions `starts` (ascending), once."""
+    end = -1
+    for start in starts:
+        if start <= end:
+            continue
+        begin = text.rfind("\n", 0, start) + 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield begin, text[begin:end]
+
+
+def replace_lines(text: str, lines: Iterable[tuple[int, str]], change) -> str:
+    """`text` with each of `lines` (from `lines_at`) replaced by `change(line)`."""
+    pieces, done = [], 0
+    for offset, line in lines:
+        pieces += [text[done:offset], change(line)]
+        done = offset + len(line)
+    return "".join(pieces) + text[done:] if pieces else text
