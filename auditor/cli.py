@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -92,4 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except OSError as exc:
         print(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_FAILED
+    except sqlite3.Error as exc:             # the storage folder full, unwritable or damaged
+        print(f"Error: a database in the storage folder could not be used ({exc}); "
+              "check that its disk has space and that it can be written.", file=sys.stderr)
         return EXIT_FAILED

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,9 +104,17 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
             result.status = "failed" if not isinstance(exc, KeyboardInterrupt) else "incomplete"
             result.notes.append(f"{STOPPED}: interrupted" if isinstance(exc, KeyboardInterrupt)
                                 else f"the audit stopped: {type(exc).__name__}: {exc}")
-            history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
+            _record_failure(history, result)
             raise
         return result
+
+
+def _record_failure(history: History, result: RunResult) -> None:
+    """Best effort: on a full or read-only disk the history cannot take it, and the original error matters more."""
+    try:
+        history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
+    except sqlite3.Error as exc:
+        log.warning("could not record the end of audit %s in the history: %s", result.run_id, exc)
 
 
 def _audit(config: Config, options: Options, history: History, result: RunResult) -> None:

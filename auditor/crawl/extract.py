@@ -50,7 +50,7 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
             continue
         try:
             codecs.lookup(enc)
-        except LookupError:
+        except (LookupError, ValueError):     # unknown, or not even a name ("utf\0")
             continue
         if enc.lower().replace("-", "") in ("iso88591", "latin1", "ascii", "usascii"):
             enc = "windows-1252"  # as browsers do

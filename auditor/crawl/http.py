@@ -21,6 +21,7 @@ from requests.structures import CaseInsensitiveDict
 from .. import __version__
 from .cache import Cache, Validators
 from .transfer import BodyRule, read_body, release, request_problem, retry_after, settle_environment
+from .watchdog import deadline, watch
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class Fetcher:
             session = requests.Session()
             session.headers.update({"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"})
             settle_environment(session)
+            watch(session)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
@@ -263,7 +265,11 @@ class Fetcher:
         target = result.headers.get("location")
         if not target:
             return None
-        nxt = urljoin(current, target.strip()).split("#")[0]
+        try:
+            nxt = urljoin(current, target.strip()).split("#")[0]
+        except ValueError:                # "http://[", and other text that is no address
+            result.error = "redirects to an address that is not valid"
+            return None
         if urlsplit(nxt).scheme not in ("http", "https"):
             result.error = f"redirects to an unsupported address ({nxt[:80]})"
             return None
@@ -282,13 +288,19 @@ class Fetcher:
             self.counts["conditional"] += conditional
         result.body, result.truncated, result.too_large, result.body_skipped = b"", False, False, False
         try:
-            resp = self.session.request(method, url, headers=headers, params=params, stream=True,
-                                        allow_redirects=False, timeout=(self.timeout, self.timeout))
+            with deadline(start + self.deadline):
+                resp = self.session.request(method, url, headers=headers, params=params, stream=True,
+                                            allow_redirects=False, timeout=(self.timeout, self.timeout))
         except requests.exceptions.RequestException as exc:
-            result.error = request_problem(exc)
+            late = time.monotonic() >= start + self.deadline
+            result.error = "took too long to respond" if late else request_problem(exc)
             return
-        except ValueError as exc:
-            result.error = f"request failed ({type(exc).__name__})"
+        except ValueError:                # urllib3 could not even parse the address
+            result.error = "the address is not valid"
+            return
+        if time.monotonic() >= start + self.deadline:   # cut by the watchdog: the headers may be partial
+            resp.close()
+            result.error = "took too long to respond"
             return
         with resp:
             result.status, result.headers = resp.status_code, resp.headers

@@ -162,7 +162,8 @@ def _head_refused(r: FetchResult) -> bool:
     if r.robots_blocked:
         return False
     if r.error:
-        return not any(w in r.error for w in ("refused", "does not exist", "certificate", "timed out", "redirect"))
+        return not any(w in r.error for w in ("refused", "does not exist", "certificate", "timed out",
+                                              "took too long", "redirect"))
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 

@@ -89,6 +89,9 @@ def request_problem(exc: requests.exceptions.RequestException) -> str:
         return "timed out"
     if isinstance(exc, requests.exceptions.ConnectionError):
         return _connection_problem(exc)
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema)):
+        return "the address is not valid"
     return f"request failed ({type(exc).__name__})"
 
 

@@ -79,9 +79,17 @@ class Api:
     def json(self, url: str, params: dict | None = None) -> Any:
         result = self.get(url, params)
         try:
-            return json.loads(result.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            return loads(result.body)
+        except ValueError:
             raise SourceError("the server sent data that is not valid JSON", result.status) from None
+
+
+def loads(body: bytes) -> Any:
+    """JSON from untrusted bytes: any failure, nesting too deep included, is a ValueError."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def same_host(url: str | None, base: str) -> str | None:
@@ -94,8 +102,8 @@ def same_host(url: str | None, base: str) -> str | None:
 def server_said(body: bytes) -> str | None:
     """The short explanation APIs put in their error JSON (Mastodon, XRPC, Graph API shapes)."""
     try:
-        data = json.loads(body[:65536].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = loads(body[:65536])
+    except ValueError:
         return None
     said = field_of(data, "message") or field_of(data, "error") or field_of(data, "error", "message")
     return " ".join(said.split())[:200] if said else None
@@ -173,8 +181,20 @@ def html_images(fragment: Any, base: str) -> list[ImageUse]:
     for img in root.iter("img"):
         src = (img.get("src") or "").strip()
         if src and not src.startswith("data:"):
-            out.append(ImageUse(src=urljoin(base, src), alt=img.get("alt"), kind="img", region="main"))
+            absolute = join(base, src)
+            if absolute:
+                out.append(ImageUse(src=absolute, alt=img.get("alt"), kind="img", region="main"))
     return out
+
+
+def join(base: str, ref: Any) -> str:
+    """`ref` made absolute against `base`; "" when it is not an address at all (e.g. "http://[")."""
+    if not isinstance(ref, str):
+        return ""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return ""
 
 
 def image(src: Any, alt: Any = None) -> ImageUse | None:

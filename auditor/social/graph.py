@@ -7,14 +7,13 @@ logged or stored.
 """
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from ..config import Social
 from ..snapshot import Account, ImageUse, Post, Reply
-from .common import (MAX_PAGES, MAX_POSTS, Api, Collected, SourceError, field_of, image, iso, parse_time,
+from .common import (MAX_PAGES, MAX_POSTS, Api, Collected, SourceError, field_of, image, iso, loads, parse_time,
                      same_host)
 
 FACEBOOK_PROFILE = "name,link,picture.type(large){url}"
@@ -62,8 +61,8 @@ def _json(api: Api, url: str, params: dict) -> dict:
 def _explain(exc: SourceError, api: Api) -> str:
     """A refused token says so; other refusals keep the plain reason and the server's words."""
     try:
-        error = json.loads(exc.body.decode("utf-8")).get("error") if exc.body else None
-    except (UnicodeDecodeError, ValueError, AttributeError):
+        error = loads(exc.body).get("error") if exc.body else None
+    except (ValueError, AttributeError):
         error = None
     if isinstance(error, dict) and error.get("code") in TOKEN_ERRORS and isinstance(error.get("message"), str):
         return api.mask(f"the access token was refused (Graph API error {error['code']}: {error['message'][:200]})")

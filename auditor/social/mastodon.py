@@ -5,7 +5,6 @@ accounts/lookup -> accounts/:id/statuses (paged through the Link header, boosts 
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from urllib.parse import quote
 
@@ -14,7 +13,7 @@ from requests.utils import parse_header_links
 from ..config import Social
 from ..snapshot import Account, Post, Reply
 from .common import (MAX_PAGES, MAX_POSTS, MAX_THREADS, Api, Collected, SourceError, field_of,
-                     html_text, image, iso, parse_time, same_host)
+                     html_text, image, iso, loads, parse_time, same_host)
 
 PUBLIC = (None, "public", "unlisted")
 
@@ -101,8 +100,8 @@ def _replies(api: Api, base: str, status: dict, account_id: str, now: datetime) 
 
 def _json_list(body: bytes) -> list:
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = loads(body)
+    except ValueError:
         raise SourceError("the server sent data that is not valid JSON") from None
     if not isinstance(data, list):
         raise SourceError("the server sent data in an unexpected shape (expected a list of posts)")

@@ -5,12 +5,11 @@ Such pages give no posts, so they are checked for name and avatar only.
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urljoin
 
 from ..config import Social
 from ..crawl.extract import decode_html, extract
 from ..snapshot import Account, Page
-from .common import Api, Collected, SourceError
+from .common import Api, Collected, SourceError, join
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
@@ -26,6 +25,6 @@ def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     picture = page.meta.get("og:image:secure_url") or page.meta.get("og:image")
     profile = page.meta.get("og:url")
     account = Account(platform="page", display_name=" ".join((name or "").split()),
-                      profile_url=urljoin(base, profile) if profile else base,
-                      avatar_url=urljoin(base, picture) if picture else None)
+                      profile_url=(join(base, profile) if profile else "") or base,
+                      avatar_url=(join(base, picture) if picture else "") or None)
     return Collected(account)

@@ -7,27 +7,30 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timezone
-from urllib.parse import urljoin
 
 import feedparser
 
 from ..config import Social
 from ..snapshot import Account, ImageUse, Post
-from .common import MAX_POSTS, Api, Collected, SourceError, html_images, html_text, image, iso
+from .common import MAX_POSTS, Api, Collected, SourceError, html_images, html_text, image, iso, join
 
+NOT_A_FEED = "the address does not hold a valid RSS or Atom feed"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 
 
 def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     url = entry.get("feed")
     result = api.get(url, robots=True, accept=ACCEPT)
-    feed = feedparser.parse(result.body, response_headers={"content-location": result.final_url or url,
-                                                           "content-type": result.headers.get("content-type", "")})
+    try:
+        feed = feedparser.parse(result.body, response_headers={"content-location": result.final_url or url,
+                                                               "content-type": result.headers.get("content-type", "")})
+    except (ValueError, LookupError, TypeError):   # the lenient parser trips on some broken feeds
+        raise SourceError(NOT_A_FEED) from None
     base = feed.feed.get("link") or result.final_url or url
     posts = [p for p in (_post(e, base, now) for e in feed.entries[:MAX_POSTS]) if p is not None]
     # Broken XML is read leniently, but only when something usable came out of it.
     if not feed.get("version") or (_broken_xml(feed) and not posts):
-        raise SourceError("the address does not hold a valid RSS or Atom feed")
+        raise SourceError(NOT_A_FEED)
     account = Account(platform="rss", profile_url=base, display_name=html_text(feed.feed.get("title", "")),
                       avatar_url=_logo(feed.feed, base))
     account.last_post_at = max((p.created_at for p in posts if p.created_at), default=None)
@@ -43,7 +46,7 @@ def _broken_xml(feed) -> bool:
 def _logo(meta, base: str) -> str | None:
     # RSS <image><url>, Atom <logo> or <icon>
     src = (meta.get("image") or {}).get("href") or meta.get("logo") or meta.get("icon")
-    return urljoin(base, src) if isinstance(src, str) and src.strip() else None
+    return join(base, src) or None if isinstance(src, str) and src.strip() else None
 
 
 def _post(item, base: str, now: datetime) -> Post | None:
@@ -65,12 +68,12 @@ def _images(item, bodies: list[str], link: str) -> list[ImageUse]:
     found: list[ImageUse | None] = []
     for enc in item.get("enclosures", []):
         if str(enc.get("type", "")).startswith("image/"):
-            found.append(image(urljoin(link, enc.get("href", "")), label))
+            found.append(image(join(link, enc.get("href", "")), label))
     for media in item.get("media_content", []):
         if media.get("medium") == "image" or str(media.get("type", "")).startswith("image/"):
-            found.append(image(urljoin(link, media.get("url", "")), label))
+            found.append(image(join(link, media.get("url", "")), label))
     for thumb in item.get("media_thumbnail", []):
-        found.append(image(urljoin(link, thumb.get("url", "")), label))
+        found.append(image(join(link, thumb.get("url", "")), label))
     for body in bodies:
         found.extend(html_images(body, link))
     out, seen = [], set()
