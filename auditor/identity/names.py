@@ -37,7 +37,7 @@ class Variant:
     correct: str        # the correct form it stands for
 
 
-@lru_cache(maxsize=4096)      # a header or footer is the same on every page
+@lru_cache(maxsize=512)      # a header or footer is the same on every page
 def normalise(text: str) -> str:
     """Whitespace, non-breaking spaces and hyphen characters unified; line-break after a hyphen joined."""
     text = re.sub(f"[{SPACES}]", " ", text or "")
@@ -122,7 +122,7 @@ def mask_addresses(text: str) -> str:
     return replace_lines(text, lines_at(text, hints), _mask_line)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def _mask_line(line: str) -> str:
     return ADDRESS.sub(lambda m: MASKED * len(m.group()), line)
 
