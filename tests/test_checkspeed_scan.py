@@ -15,7 +15,7 @@ from auditor.checks import stale
 from auditor.identity import hashing, logos
 from auditor.identity.names import ADDRESS, MASKED, mask_addresses
 from auditor.text import contacts, dates
-from auditor.text.scan import CASE_BLIND_EXTRA, finditer_at, fold, positions
+from auditor.text.scan import CASE_BLIND_EXTRA, finditer_at, fold, line_cache, positions
 
 # Pieces that make up awkward texts: near-misses of every pattern the checks use.
 PIECES = ["Home", "home", "HOME", "Start", "-", "\u2011", " ", "  ", "\n", "\t", "\u00a0", "\u017f", "\u212a",
@@ -112,3 +112,17 @@ def test_hash_bit_distance_is_the_hashing_distance(size):
     for _ in range(50):
         a, b = (tuple(f"{rng.getrandbits(size * 4):0{size}x}" for _ in range(2)) for _ in range(2))
         assert logos.bit_distance(a, b) == hashing.distance(a, b)
+
+
+def test_line_cache_keeps_lines_but_never_a_page_long_text():
+    calls = []
+
+    @line_cache(maxsize=4, longest=100)
+    def shout(text):
+        calls.append(text)
+        return text.upper()
+
+    footer, page = "Call 020 8000 0000", "word " * 1000
+    assert [shout(footer), shout(footer)] == [footer.upper()] * 2 and calls == [footer]
+    assert shout(page) == shout(page) == page.upper() and calls == [footer, page, page]
+    assert shout.cache_info().currsize == 1

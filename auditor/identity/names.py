@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-from ..text.scan import finditer_at, first_word, fold, lines_at, positions, replace_lines
+from ..text.scan import finditer_at, first_word, fold, line_cache, lines_at, positions, replace_lines
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
@@ -37,7 +35,7 @@ class Variant:
     correct: str        # the correct form it stands for
 
 
-@lru_cache(maxsize=512)      # a header or footer is the same on every page
+@line_cache()      # a header or footer is the same on every page
 def normalise(text: str) -> str:
     """Whitespace, non-breaking spaces and hyphen characters unified; line-break after a hyphen joined."""
     text = re.sub(f"[{SPACES}]", " ", text or "")
@@ -122,7 +120,7 @@ def mask_addresses(text: str) -> str:
     return replace_lines(text, lines_at(text, hints), _mask_line)
 
 
-@lru_cache(maxsize=512)
+@line_cache()
 def _mask_line(line: str) -> str:
     return ADDRESS.sub(lambda m: MASKED * len(m.group()), line)
 

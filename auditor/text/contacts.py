@@ -15,7 +15,7 @@ from typing import Iterable
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
-from .scan import lines_at, positions
+from .scan import line_cache, lines_at, positions
 
 # Spaces only within a line, and never around a real ".", or a sentence's full stop joins the next word.
 AT = r"(?:[ \t]*@[ \t]*|[ \t]*[\[({<][ \t]*at[ \t]*[\])}>][ \t]*)"
@@ -99,7 +99,7 @@ def find_emails(text: str) -> list[Contact]:
     return out
 
 
-@lru_cache(maxsize=512)
+@line_cache()
 def _line_emails(line: str) -> tuple[tuple[tuple[int, int, Contact], ...], ...]:
     """Per pattern: (start, end, contact) of each address in one line (a footer's: once a run)."""
     return tuple(tuple((m.start(), m.end(), _email(m)) for m in pattern.finditer(line)
@@ -123,7 +123,7 @@ def find_phones(text: str) -> list[Contact]:
     return out if tries < MAX_TRIES else list(_phones(text)[0])
 
 
-@lru_cache(maxsize=512)
+@line_cache()
 def _line_phones(line: str) -> tuple[tuple[Contact, ...], int]:
     return _phones(line)
 

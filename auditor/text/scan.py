@@ -8,7 +8,10 @@ look only at the lines holding a character it needs.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from functools import lru_cache, wraps
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 # The only non-ASCII characters a case-blind pattern matches for an ASCII letter
 # (tests/test_checkspeed_scan.py checks this against every code point).
@@ -75,3 +78,18 @@ def replace_lines(text: str, lines: Iterable[tuple[int, str]], change) -> str:
         pieces += [text[done:offset], change(line)]
         done = offset + len(line)
     return "".join(pieces) + text[done:] if pieces else text
+
+
+def line_cache(maxsize: int = 512, longest: int = 2000) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
+    """`lru_cache` for a function of one line of text, kept for lines up to `longest` characters:
+    a footer line repeated on every page is read once, and no page-long text is held."""
+    def wrap(func: Callable[[str], T]) -> Callable[[str], T]:
+        cached = lru_cache(maxsize=maxsize)(func)
+
+        @wraps(func)
+        def call(text: str) -> T:
+            return cached(text) if text is not None and len(text) <= longest else func(text)
+
+        call.cache_clear, call.cache_info = cached.cache_clear, cached.cache_info   # type: ignore[attr-defined]
+        return call
+    return wrap
