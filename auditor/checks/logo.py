@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 from ..findings import Finding
-from ..identity.claims import ICON_KINDS, LOGO_WORD, claim, file_name, is_partner
+from ..identity.claims import ICON_KINDS, LOGO_WORD, Claim, claim, file_name, is_partner
 from ..identity.logos import LogoMatch, matcher_for
 from ..identity.names import NameMatcher
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
@@ -33,9 +34,19 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
             matches[url] = matcher.match(info)
         return matches.get(url)
 
+    claims: dict[tuple, Claim | None] = {}     # a header logo makes the same claim on every page
+
+    def claim_of(use: ImageUse, page: Page) -> Claim | None:
+        key = (urlsplit(page.final_url or page.url).netloc, use.kind, use.src, use.alt, use.title, use.region,
+               use.link, use.context, tuple(sorted(use.attrs.items())))
+        if key not in claims:
+            claims[key] = claim(use, page, names, ctx.config.site_host)
+        return claims[key]
+
     for page in snapshot.pages:
         if is_html_page(page):
-            yield from check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host)
+            yield from check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host,
+                                   claim_of)
 
 
 def is_html_page(page: Page) -> bool:
@@ -44,13 +55,14 @@ def is_html_page(page: Page) -> bool:
 
 
 def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[str], LogoMatch | None],
-                have_approved: bool, names: NameMatcher, site_host: str) -> Iterator[Finding]:
+                have_approved: bool, names: NameMatcher, site_host: str,
+                claim_of: Callable[[ImageUse, Page], Claim | None] | None = None) -> Iterator[Finding]:
     shown, unknown, seen = False, False, set()
     for use in page.images:
         if (use.src, use.kind) in seen:
             continue
         seen.add((use.src, use.kind))
-        claimed = claim(use, page, names, site_host)
+        claimed = claim_of(use, page) if claim_of else claim(use, page, names, site_host)
         match = match_of(use.src)
         if use.kind == INLINE_SVG and not (match and match.judged and match.kind in ("approved", "deprecated")):
             # Page styles may recolour an inline drawing: one presented as the logo is not judged unapproved.

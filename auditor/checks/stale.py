@@ -9,7 +9,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Page
 from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
-from ..text.scan import Words
+from ..text.scan import finditer_at, fold, positions
 from ._common import page_exempt
 
 CODES = ("content.stale",)
@@ -20,8 +20,9 @@ PUBLISHED_META = ("article:published_time", "datepublished", "dcterms.created", 
                   "dc.date.issued", "dc.date", "dcterms.date", "date", "publish-date", "pubdate")
 UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised)\b(?:\s+on)?\s*[:\-–]?", re.I)
 POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
-# Every match of the label above starts with one of these words.
-UPDATED_WORDS, POSTED_WORDS = ("last", "updated", "reviewed", "modified", "revised"), ("posted", "published", "first")
+# The words each label starts with: the labels are tried only where one is written.
+LABEL_WORDS = {UPDATED_LABEL: ("last", "updated", "reviewed", "modified", "revised"),
+               POSTED_LABEL: ("posted", "published", "first")}
 DYNAMIC_SECONDS = 120
 # The page's own dates (visible lines, metadata) are the strongest evidence, then the
 # sitemap, then the HTTP header. A published date only says the page is at least that old,
@@ -85,9 +86,12 @@ def _is_html(page: Page) -> bool:
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:
-    prepared = Words(text or "")
-    for label, tier, starts in ((UPDATED_LABEL, "modified", UPDATED_WORDS), (POSTED_LABEL, "published", POSTED_WORDS)):
-        for match in prepared.finditer(label, starts):
+    text = text or ""
+    folded = fold(text)
+    for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
+        found = (label.finditer(text) if folded is None
+                 else finditer_at(label, text, positions(folded, LABEL_WORDS[label])))
+        for match in found:
             found = leading_date(text[match.end():match.end() + 60], today)
             if found:
                 words = " ".join(match.group().split()).rstrip(":-– ")
@@ -120,14 +124,11 @@ def _htmldate(page: Page) -> Iterator[Evidence]:
     published = page.dates.get("published")
     for key in ("modified", "published"):
         day = parse_iso(page.dates.get(key))
-        if day is None or (day.month == 1 and day.day == 1 and day.year in _copyright_years(page.text)):
+        if day is None or (day.month == 1 and day.day == 1
+                           and day.year in {n.year for n in find_copyright_notices(page.text)}):
             continue
         tier = "modified" if key == "modified" and page.dates.get(key) != published else "published"
         yield Evidence(day, tier, f"the page's {'update' if tier == 'modified' else 'publication'} date")
-
-
-def _copyright_years(text: str) -> set[int]:
-    return {n.year for n in find_copyright_notices(text)}
 
 
 def _http_last_modified(page: Page) -> date | None:

@@ -9,9 +9,6 @@ same colour before comparing.
 """
 from __future__ import annotations
 
-import math
-import re
-
 import imagehash
 import numpy as np
 from PIL import Image
@@ -29,7 +26,6 @@ WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 THUMB_HEIGHT = 24       # colour thumbnail, aspect kept: tells colours and wordmarks apart
 THUMB_MAX_WIDTH = 96
 BLOCK = 4                # thumbnail pixels per compared block
-HEX = re.compile(r"[0-9a-fA-F]+")
 HASH_KEYS = ("logo_phash", "logo_dhash", "logo_phash_k", "logo_dhash_k", "logo_thumb")
 
 
@@ -150,13 +146,5 @@ def thumb_distance(a: str, b: str) -> float:
 
 def distance(a: tuple[str, str], b: tuple[str, str]) -> float:
     """Share of differing bits over the phash and dhash pair, 0 (same) to 1."""
-    bits = sum(differing_bits(x, y) for x, y in zip(a, b))
+    bits = sum(imagehash.hex_to_hash(x) - imagehash.hex_to_hash(y) for x, y in zip(a, b))
     return bits / (2 * HASH_SIZE * HASH_SIZE)
-
-
-def differing_bits(a: str, b: str) -> int:
-    """Bits that differ between two hex hashes, as imagehash counts them (square hashes: by XOR)."""
-    square = math.isqrt(len(a) * 4) ** 2 == len(a) * 4
-    if square and len(a) == len(b) and HEX.fullmatch(a) and HEX.fullmatch(b):
-        return (int(a, 16) ^ int(b, 16)).bit_count()
-    return imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b)

@@ -7,6 +7,7 @@ per run. Without those folders the matcher knows no logos and logo checks stay s
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ HASH_THRESHOLD = 0.24
 THUMB_THRESHOLD = 0.155
 MAX_BOOST = 2.0      # at most this much, so compression noise on dark colours is not magnified
 MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+HASH_HEX = re.compile(rf"[0-9a-fA-F]{{{hashing.HASH_SIZE * hashing.HASH_SIZE // 4}}}")
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,13 @@ class LogoMatcher:
             # a colour close to the logo's own hides its details: weigh differences up to make up
             boost = hashing.contrast(ref.hashes["logo_thumb"]) / max(hashing.contrast(prints["logo_thumb"], background), 1e-3)
             colour = hashing.thumb_distance(h["logo_thumb"], prints["logo_thumb"]) * min(max(boost, 1.0), MAX_BOOST)
-            return hashing.distance(on_white, (prints["logo_phash"], prints["logo_dhash"])), colour
+            return bit_distance(on_white, (prints["logo_phash"], prints["logo_dhash"])), colour
         r = ref.hashes
         colour = hashing.thumb_distance(h["logo_thumb"], r["logo_thumb"])
         ref_white, ref_black = (r["logo_phash"], r["logo_dhash"]), (r["logo_phash_k"], r["logo_dhash_k"])
         if on_white == on_black:      # opaque without a plain border: no background to match
-            return min(hashing.distance(on_white, ref_white), hashing.distance(on_white, ref_black)), colour
-        return (hashing.distance(on_white, ref_white) + hashing.distance(on_black, ref_black)) / 2, colour
+            return min(bit_distance(on_white, ref_white), bit_distance(on_white, ref_black)), colour
+        return (bit_distance(on_white, ref_white) + bit_distance(on_black, ref_black)) / 2, colour
 
     def _reference_on(self, ref: Reference, colour: tuple[int, ...]) -> dict[str, str]:
         """The reference composited on the candidate's background, fingerprinted the candidate's way."""
@@ -112,6 +114,15 @@ class LogoMatcher:
                 content, background = ref.content, None
             self._on_colour[key] = hashing.fingerprint(content, background)
         return self._on_colour[key]
+
+
+def bit_distance(a: tuple[str, str], b: tuple[str, str]) -> float:
+    """`hashing.distance`, counting differing bits on the hex values themselves (every image is
+    compared with every reference: decoding hashes into arrays each time is most of the cost)."""
+    if not all(HASH_HEX.fullmatch(x) for x in (*a, *b)) or len(a) != len(b):
+        return hashing.distance(a, b)
+    bits = sum((int(x, 16) ^ int(y, 16)).bit_count() for x, y in zip(a, b))
+    return bits / (2 * hashing.HASH_SIZE * hashing.HASH_SIZE)
 
 
 def _aspect_change(info: ImageInfo, ref: Reference) -> float:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from ..text.scan import Words, sub_runs
+from ..text.scan import finditer_at, first_word, fold, line_cache, lines_at, positions, replace_lines
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 HYPHENS = "\u2010\u2011"                       # render as a hyphen
@@ -22,9 +21,9 @@ ADDRESS = re.compile(
     r"|(?<![\w@])[@#][\w.]*\w"                                      # handles, hashtags
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,}|[A-Z]{2,})\b(?:/\S*)?",  # domain names
 )
-# Every address holds no space and one of these characters followed by another that is not
-# a space: only the runs of text around one are masked.
-ADDRESS_ANCHOR = re.compile(r"[.:@#]\S")
+# Every address holds one of these; a line without any is left as it is. (Each branch starts
+# with a plain character, which lets the engine skip quickly to the next candidate.)
+ADDRESS_HINT = re.compile(r"@|#|://|www\.|\.[A-Za-z]")
 WORD = re.compile(r"[^\s,\-" + HYPHENS + "]+")
 
 
@@ -36,6 +35,7 @@ class Variant:
     correct: str        # the correct form it stands for
 
 
+@line_cache()      # a header or footer is the same on every page
 def normalise(text: str) -> str:
     """Whitespace, non-breaking spaces and hyphen characters unified; line-break after a hyphen joined."""
     text = re.sub(f"[{SPACES}]", " ", text or "")
@@ -52,10 +52,11 @@ class NameMatcher:
         self._fuzzy = [(re.compile(_fuzzy(n), re.I), n) for n in self.names]
         compounds = {c for n in self.names for c in re.findall(rf"\w+(?:[-{HYPHENS}]\w+)+", n)}
         self._compounds = [(re.compile(_fuzzy(c), re.I), normalise(c)) for c in sorted(compounds)]
+        self._forbidden = [re.compile(rf"(?<!\w){_spaced(f)}(?!\w)", re.I) for f in scheme.forbidden_names if f.strip()]
+        # the word each pattern starts with, to try it only where that word is written
+        self._first = {p: first_word(_fuzzy_words(n)) for p, n in self._fuzzy + self._compounds}
         forbidden = [f for f in scheme.forbidden_names if f.strip()]
-        self._forbidden = [re.compile(rf"(?<!\w){_spaced(f)}(?!\w)", re.I) for f in forbidden]
-        # The word each pattern's matches start with, where known: only its places need trying.
-        self._first = {p: _first_word(n) for p, n in [*self._fuzzy, *self._compounds, *zip(self._forbidden, forbidden)]}
+        self._first.update((p, first_word(f.split())) for p, f in zip(self._forbidden, forbidden))
 
     def identifies(self, text: str) -> bool:
         """True when text carries the canonical or an accepted name (case and spacing aside)."""
@@ -72,21 +73,17 @@ class NameMatcher:
         return list(dict.fromkeys(v.snippet for v in self.find(text)))
 
     def find(self, text: str) -> list[Variant]:
-        masked = sub_runs(ADDRESS, lambda m: MASKED * len(m.group()), text or "", ADDRESS_ANCHOR)
+        text = text or ""
+        scan = _Scan(text, self._first)
         found: list[Variant] = []
-        words = Words(masked)
         for pattern, correct in self._fuzzy + self._compounds:
-            for m in self._finditer(pattern, words):
+            for m in scan.matches(pattern):
                 if not self._is_correct(m.group(), correct) and not _plain_words(m.group()):
                     _add(found, Variant(_quote(text, m), m.start(), m.end(), correct))
         for pattern in self._forbidden:
-            for m in self._finditer(pattern, words):
+            for m in scan.matches(pattern):
                 _add(found, Variant(_quote(text, m), m.start(), m.end(), self.names[0]))
         return sorted(found, key=lambda v: v.start)
-
-    def _finditer(self, pattern: re.Pattern, words: Words):
-        first = self._first.get(pattern)
-        return words.finditer(pattern, (first,)) if first else pattern.finditer(words.text)
 
     def _is_correct(self, snippet: str, correct: str) -> bool:
         snippet = normalise(snippet)
@@ -96,18 +93,47 @@ class NameMatcher:
         return snippet.isupper() and snippet in {c.upper() for c in self.correct | {normalise(correct)}}
 
 
+class _Scan:
+    """One text, its addresses masked only if some pattern's first word is in it at all."""
+
+    def __init__(self, text: str, first: dict[re.Pattern, str | None]):
+        self.text, self.first, self.folded = text, first, fold(text)
+        self._masked: str | None = None
+        self._starts: dict[str, list[int]] = {}
+
+    def matches(self, pattern: re.Pattern):
+        word = self.first.get(pattern)
+        starts = None
+        if word and self.folded is not None:
+            starts = self._starts.setdefault(word, positions(self.folded, [word]))
+        if starts == []:
+            return ()
+        if self._masked is None:
+            self._masked = mask_addresses(self.text)
+        return pattern.finditer(self._masked) if starts is None else finditer_at(pattern, self._masked, starts)
+
+
+def mask_addresses(text: str) -> str:
+    """Web and e-mail addresses, domain names, handles and hashtags blanked out. No address
+    spans a line, so lines without a hint of one are kept as they are."""
+    hints = (m.start() for m in ADDRESS_HINT.finditer(text))
+    return replace_lines(text, lines_at(text, hints), _mask_line)
+
+
+@line_cache()
+def _mask_line(line: str) -> str:
+    return ADDRESS.sub(lambda m: MASKED * len(m.group()), line)
+
+
+def _fuzzy_words(name: str) -> list[str]:
+    words = WORD.findall(name.replace(",", " "))
+    return [] if words and words[0].lower() in ("and", "&") else words
+
+
 def _fuzzy(name: str) -> str:
     words = WORD.findall(name.replace(",", " "))
     parts = ["(?:and|&|\\+)" if w.lower() in ("and", "&") else re.escape(w) for w in words]
     return rf"(?<![\w{MASKED}])" + (SEPARATOR.replace("]?", ",]?")).join(parts) + rf"(?![\w{MASKED}])"
-
-
-def _first_word(name: str) -> str | None:
-    """The lower-case word a pattern for `name` starts with, if plain ASCII ("and" has variants)."""
-    words = WORD.findall(name.replace(",", " "))
-    first = words[0].lower() if words else ""
-    plain = first.isascii() and first.isalnum() and name.strip().lower().startswith(first)
-    return first if plain and first != "and" else None
 
 
 def _spaced(name: str) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 
-from .scan import finditer_lines
+from .scan import line_cache, lines_at, positions
 
 # Spaces only within a line, and never around a real ".", or a sentence's full stop joins the next word.
 AT = r"(?:[ \t]*@[ \t]*|[ \t]*[\[({<][ \t]*at[ \t]*[\])}>][ \t]*)"
@@ -29,10 +30,13 @@ def _address(at: str, dot: str) -> re.Pattern:
                       rf"(?P<domain>{LABEL}(?:{dot}{LABEL})*{dot}(?P<tld>[a-z]{{2,24}}))(?![\w-])", re.I)
 
 
-DIGIT = re.compile(r"\d")
 EMAILS = (_address(AT, DOT), _address(WORD_AT, WORD_DOT))
-# A match of EMAILS[i] stays on one line and holds a match of ANCHORS[i]: only such lines are read.
-ANCHORS = (re.compile(r"@|[\[({<][ \t]*at[ \t]*[\])}>]", re.I), re.compile(r"[ \t]dot[ \t]", re.I))
+# Neither an address nor a phone number spans a line. A line holding an address has an "@", a
+# bracketed "at" or a worded " dot "; one holding a number has a digit. Other lines are skipped.
+BRACKET_AT = re.compile(r"[\[({<][ \t]*at[ \t]*[\])}>]", re.I)
+WORDED_DOT = re.compile(r"[ \t]dot[ \t]", re.I)
+DIGIT = re.compile(r"\d")
+MAX_TRIES = 65535        # the phone matcher's own default: invalid candidates it tries per text
 FILE_ENDINGS = {"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "pdf", "html", "php"}   # logo@2x.png
 SEPARATOR = re.compile(r"\s*[\[({<]?\s*dot\s*[\])}>]?\s*|\s*\.\s*", re.I)
 PERSONAL_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER}
@@ -63,7 +67,7 @@ class Contact:
 
 def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> list[Contact]:
     """Contact details in `text` that are neither the site's own nor allowed, each once."""
-    allow = Allowed.build(allowed, site_host)
+    allow = _allowed(tuple(allowed), site_host)
     found: dict[str, Contact] = {}
     for contact in [*find_emails(text), *find_phones(text)]:
         if contact.kind == "email" and not contact.personal and ROLE_MAILBOXES.match(contact.value.split("@")[0]):
@@ -73,16 +77,33 @@ def find_contacts(text: str, site_host: str, allowed: Iterable[str] = ()) -> lis
     return list(found.values())
 
 
+@lru_cache(maxsize=64)       # the same for every page of a run
+def _allowed(allowed: tuple[str, ...], site_host: str) -> "Allowed":
+    return Allowed.build(allowed, site_host)
+
+
 def find_emails(text: str) -> list[Contact]:
+    found: tuple[list, list] = ([], [])      # by pattern, as each would find them in the whole text
+    text = text or ""
+    hints = positions(text, ["@"]) + [m.start() for m in BRACKET_AT.finditer(text)]
+    if "dot" in text.lower():
+        hints += [m.start() for m in WORDED_DOT.finditer(text)]
+    for offset, line in lines_at(text, sorted(hints)):
+        for spans, more in zip(found, _line_emails(line)):
+            spans.extend((offset + start, offset + end, contact) for start, end, contact in more)
     out, taken = [], []
-    for pattern, anchor in zip(EMAILS, ANCHORS):
-        for match in finditer_lines(pattern, anchor, text or ""):
-            if match.group("tld").lower() in FILE_ENDINGS:
-                continue
-            if not any(a < match.end() and match.start() < b for a, b in taken):
-                taken.append(match.span())
-                out.append(_email(match))
+    for start, end, contact in found[0] + found[1]:
+        if not any(a < end and start < b for a, b in taken):
+            taken.append((start, end))
+            out.append(contact)
     return out
+
+
+@line_cache()
+def _line_emails(line: str) -> tuple[tuple[tuple[int, int, Contact], ...], ...]:
+    """Per pattern: (start, end, contact) of each address in one line (a footer's: once a run)."""
+    return tuple(tuple((m.start(), m.end(), _email(m)) for m in pattern.finditer(line)
+                       if m.group("tld").lower() not in FILE_ENDINGS) for pattern in EMAILS)
 
 
 def _email(match: re.Match) -> Contact:
@@ -92,16 +113,32 @@ def _email(match: re.Match) -> Contact:
 
 
 def find_phones(text: str) -> list[Contact]:
+    out, tries = [], 0
+    text = text or ""
+    for _, line in lines_at(text, (m.start() for m in DIGIT.finditer(text))):
+        found, used = _line_phones(line)
+        out.extend(found)
+        tries += used
+    # Line by line the matcher gets a fresh allowance of tries: past its limit, do as it does.
+    return out if tries < MAX_TRIES else list(_phones(text)[0])
+
+
+@line_cache()
+def _line_phones(line: str) -> tuple[tuple[Contact, ...], int]:
+    return _phones(line)
+
+
+def _phones(text: str) -> tuple[tuple[Contact, ...], int]:
+    """Personal numbers in `text`, and how many of its tries the matcher used."""
     out = []
-    # A number never spans a line and always holds a digit: the other lines need not be read.
-    lines = "\n".join(line for line in (text or "").split("\n") if DIGIT.search(line))
-    for match in PhoneNumberMatcher(lines, "GB", leniency=Leniency.VALID):
+    matcher = PhoneNumberMatcher(text, "GB", leniency=Leniency.VALID, max_tries=MAX_TRIES)
+    for match in matcher:
         number = match.number
         if phonenumbers.number_type(number) not in PERSONAL_TYPES:
             continue
         value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
         out.append(Contact("phone", value, mask_phone(number), match.raw_string, True))
-    return out
+    return tuple(out), MAX_TRIES - getattr(matcher, "_max_tries", 0)
 
 
 def phone_value(written: str) -> str | None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import dateparser
 
-from .scan import sub_runs
+from .scan import finditer_at, positions
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,9 @@ CANDIDATE = re.compile(
     re.I)
 # Web addresses and paths often hold dates ("/news/2015/06/12/…"): never read those.
 URLISH = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)/\S+|\S*[a-z]\S*/\S+|\S+/\S*[a-z]\S*", re.I)
-# Every URLISH match is a run without spaces holding one of these.
-URL_ANCHOR = re.compile(r"/|www\.", re.I)
 DIGIT = re.compile(r"\d")
+ISO_DAY = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
+SLASHED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)")
 SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month"],
             "RETURN_AS_TIMEZONE_AWARE": False}
 
@@ -51,8 +51,8 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
     out: list[DateMatch] = []
     for line in (text or "").splitlines():
         if not DIGIT.search(line):
-            continue            # every date has a digit
-        clean_line = sub_runs(URLISH, lambda m: " " * len(m.group()), line, URL_ANCHOR)
+            continue     # every date written has a digit
+        clean_line = URLISH.sub(lambda m: " " * len(m.group()), line)
         for match in CANDIDATE.finditer(clean_line):
             found = _read(match, today)
             if found:
@@ -101,11 +101,25 @@ def _read(match: re.Match, today: date) -> tuple[date, bool] | None:
 
 @lru_cache(maxsize=4096)
 def parse_text_date(written: str, today: date) -> date | None:
-    """Read one date string day-first; None when it is not a real date.
+    """Read one date string day-first; None when it is not a real date. Each string is read once
+    (a footer or sidebar repeats its dates on every page), numeric ones without dateparser."""
+    return numeric_date(written) or _dateparser_date(written, today)
 
-    Memoised: a site repeats the same few dates (footers, sidebars) on every page, and
-    dateparser is slow.
-    """
+
+def numeric_date(written: str) -> date | None:
+    """A real date written 2024-06-15 or 15/06/2024, as dateparser reads it; None for any other."""
+    iso, slashed = ISO_DAY.fullmatch(written), SLASHED_DAY.fullmatch(written)
+    try:
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if slashed:
+            return date(int(slashed.group(3)), int(slashed.group(2)), int(slashed.group(1)))
+    except ValueError:
+        return None       # not a real day: dateparser has the last word
+    return None
+
+
+def _dateparser_date(written: str, today: date) -> date | None:
     base = datetime(today.year, today.month, today.day)
     try:
         parsed = dateparser.parse(written, languages=["en"], settings={**SETTINGS, "RELATIVE_BASE": base})
@@ -162,6 +176,9 @@ COPYRIGHT = re.compile(
     rf"(?:\s+{NAME_WORD}){{0,6}}?\s*"
     r"(?P<first>(?:19|20)\d\d)(?:\s*(?:[-\u2013\u2014/]|to)\s*(?P<last>(?:19|20)\d\d|\d\d)\b)?(?!\d)")
 
+# What a notice starts with: it is looked for only there.
+COPYRIGHT_STARTS = ("©", "&copy;", "(c)", "(C)", "Copyright", "copyright", "COPYRIGHT")
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -172,7 +189,8 @@ class Notice:
 def find_copyright_notices(text: str) -> list[Notice]:
     """Copyright notices ("© 2018", "Copyright 2016–2019", "(c) Home-Start 2019") with their latest year."""
     out = []
-    for match in COPYRIGHT.finditer(text or ""):
+    text = text or ""
+    for match in finditer_at(COPYRIGHT, text, positions(text, COPYRIGHT_STARTS)):
         first, last = int(match.group("first")), match.group("last")
         year = first
         if last:

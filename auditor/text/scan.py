@@ -1,87 +1,95 @@
-"""Faster scans of long text with a regular expression, with exactly the same results.
+"""Running costly patterns only where they can match, with exactly the results of a full scan.
 
-A page's text is tens of kilobytes and most patterns match nothing in nearly all of it.
-When every match of a pattern stays within one line (or one run of non-space characters)
-and must contain a cheaply found anchor, only the lines (runs) holding an anchor need the
-full pattern. The caller vouches for those two properties; lookarounds at the edges of a
-line or run must read a line break or space the same as the text's start or end.
+Pages are long and the patterns that read them are elaborate; most of a page cannot hold what
+they look for. `finditer_at` tries a pattern only at the places where its match must begin (found
+with plain substring search), and `lines_at` lets a pattern that never matches across a line break
+look only at the lines holding a character it needs.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Iterator
+from functools import lru_cache, wraps
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+# The only non-ASCII characters a case-blind pattern matches for an ASCII letter
+# (tests/test_checkspeed_scan.py checks this against every code point).
+CASE_BLIND_EXTRA = "\u0130\u0131\u017f\u212a"
+CASE_BLIND_TABLE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
-def lines_with(anchor: re.Pattern, text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line of `text` holding a match of `anchor`, in order, each once."""
+def fold(text: str) -> str | None:
+    """`text` lower-cased position for position, every character a case-blind pattern takes for
+    an ASCII letter turned into that letter; None in the rare case positions would shift."""
+    if not text.isascii() and any(c in text for c in CASE_BLIND_EXTRA):
+        text = text.translate(CASE_BLIND_TABLE)
+    folded = text.lower()
+    return folded if len(folded) == len(text) else None
+
+
+def positions(text: str, needles: Iterable[str], shift: int = 0) -> list[int]:
+    """Every place one of `needles` occurs in `text`, moved back by `shift`, in order."""
+    found = set()
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            found.add(at - shift)
+            at = text.find(needle, at + 1)
+    return sorted(p for p in found if p >= 0)
+
+
+def finditer_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[re.Match]:
+    """The matches `pattern.finditer(text)` gives, trying only at `starts` (ascending), which must
+    hold every position where a match can begin. For patterns that never match empty."""
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = pattern.match(text, start)
+        if match:
+            end = match.end()
+            yield match
+
+
+def first_word(words: list[str]) -> str | None:
+    """The lower-cased first word a case-blind pattern must begin with, when `fold` can find it
+    (plain ASCII); None otherwise, and the pattern must scan the whole text."""
+    word = words[0] if words else ""
+    return word.lower() if word and word.isascii() else None
+
+
+def lines_at(text: str, starts: Iterable[int]) -> Iterator[tuple[int, str]]:
+    """(offset, line) of each line of `text` holding one of the positions `starts` (ascending), once."""
     end = -1
-    for match in anchor.finditer(text):
-        if match.start() < end:
+    for start in starts:
+        if start <= end:
             continue
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.start())
+        begin = text.rfind("\n", 0, start) + 1
+        end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        yield start, end
+        yield begin, text[begin:end]
 
 
-def finditer_lines(pattern: re.Pattern, anchor: re.Pattern, text: str) -> Iterator[re.Match]:
-    """`pattern.finditer(text)` for a pattern whose matches never cross a line and always hold
-    a match of `anchor`; match positions are positions in `text`."""
-    for start, end in lines_with(anchor, text):
-        yield from pattern.finditer(text, start, end)
+def replace_lines(text: str, lines: Iterable[tuple[int, str]], change) -> str:
+    """`text` with each of `lines` (from `lines_at`) replaced by `change(line)`."""
+    pieces, done = [], 0
+    for offset, line in lines:
+        pieces += [text[done:offset], change(line)]
+        done = offset + len(line)
+    return "".join(pieces) + text[done:] if pieces else text
 
 
-def sub_runs(pattern: re.Pattern, repl: Callable[[re.Match], str], text: str, anchor: re.Pattern) -> str:
-    """`pattern.sub(repl, text)` for a pattern whose matches hold no whitespace and always hold
-    a match of `anchor`: only the runs of non-space characters around an anchor are read."""
-    parts, done = [], 0
-    for found in anchor.finditer(text):
-        if found.start() < done:
-            continue
-        start = end = found.start()
-        while start > done and not text[start - 1].isspace():
-            start -= 1
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        parts += [text[done:start], pattern.sub(repl, text[start:end])]
-        done = end
-    parts.append(text[done:])
-    return "".join(parts)
+def line_cache(maxsize: int = 512, longest: int = 2000) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
+    """`lru_cache` for a function of one line of text, kept for lines up to `longest` characters:
+    a footer line repeated on every page is read once, and no page-long text is held."""
+    def wrap(func: Callable[[str], T]) -> Callable[[str], T]:
+        cached = lru_cache(maxsize=maxsize)(func)
 
+        @wraps(func)
+        def call(text: str) -> T:
+            return cached(text) if text is not None and len(text) <= longest else func(text)
 
-# Besides A-Z, the only characters that case-insensitive matching takes for ASCII letters.
-ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
-
-
-class Words:
-    """A text made ready for finding where words occur, case ignored as re.IGNORECASE ignores it
-    (lower-cased once, however many patterns are then tried on it)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        # lower() moves or misreads positions for these characters: such texts take the slow road
-        self.low = None if any(c in text for c in ODD_CASES) else text.lower()
-
-    def starts(self, words: Iterable[str]) -> list[int]:
-        """Sorted positions where one of `words` (lower-case ASCII) occurs."""
-        found: set[int] = set()
-        for word in words:
-            at = self.low.find(word)
-            while at >= 0:
-                found.add(at)
-                at = self.low.find(word, at + 1)
-        return sorted(found)
-
-    def finditer(self, pattern: re.Pattern, words: Iterable[str]) -> Iterator[re.Match]:
-        """`pattern.finditer(text)` for a pattern that never matches empty and whose every match
-        starts with one of `words` (lower-case ASCII; the pattern may ignore case)."""
-        if self.low is None:
-            yield from pattern.finditer(self.text)
-            return
-        end = 0
-        for start in self.starts(words):
-            if start >= end:
-                match = pattern.match(self.text, start)
-                if match:
-                    yield match
-                    end = match.end()
+        call.cache_clear, call.cache_info = cached.cache_clear, cached.cache_info   # type: ignore[attr-defined]
+        return call
+    return wrap
