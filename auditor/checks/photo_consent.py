@@ -56,7 +56,7 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
     if path is None:
         yield from _no_register(snapshot)
         return
-    register = ctx.memo("consent.register", lambda: _load(path, snapshot))
+    register = ctx.memo("consent.register", lambda: _load(path, snapshot, ctx.config.storage))
     today = ctx.now.date()
     for photo in photo_uses(snapshot):
         finding = judge(register, photo, today)
@@ -68,8 +68,8 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
                                f"because they are invalid; the first: {first}")
 
 
-def _load(path, snapshot: Snapshot) -> register_mod.Register:
-    register = register_mod.load(path)
+def _load(path, snapshot: Snapshot, storage) -> register_mod.Register:
+    register = register_mod.load(path, cache_dir=storage)   # hashes reused while photos are unchanged
     for record in register.records:
         info = snapshot.images.get(record.photo) if record.is_url else None
         hashes = HashSet.of(info.hashes) if info else None

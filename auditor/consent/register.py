@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from . import hashing
+from .hashcache import HashCache
 from .matcher import Index, Match
 
 COLUMNS = ("photo", "subjects", "consent_ref", "given", "expires", "channels", "withdrawn")
@@ -95,11 +96,19 @@ class Register:
         return [(self.records[m.key], m.distance) for m in self.index.lookup(candidate)]
 
 
-def load(path: Path, strict: bool = False, photos: bool = True) -> Register:
+def load(path: Path, strict: bool = False, photos: bool = True, cache_dir: Path | None = None) -> Register:
     """Read and validate the register. Bad rows are left out and listed in `errors`
     (or raised at once when `strict`); a missing column or unreadable file always raises.
-    With `photos=False` the photo files are neither read nor hashed (dates and channels only)."""
+    With `photos=False` the photo files are neither read nor hashed (dates and channels only).
+    With `cache_dir`, photo hashes are kept there between loads (see hashcache)."""
     path = Path(path)
+    cache = HashCache(cache_dir if photos else None)
+    register = _read_rows(path, strict, photos, cache)
+    cache.save()
+    return register
+
+
+def _read_rows(path: Path, strict: bool, photos: bool, cache: HashCache) -> Register:
     text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -111,16 +120,16 @@ def load(path: Path, strict: bool = False, photos: bool = True) -> Register:
     refs: dict[str, int] = {}
     for row in reader:
         try:
-            record, arr = parse_row(path, reader.line_num, row, photos)
-            _check_unique(register, record, arr, refs)
+            record, hashes = parse_row(path, reader.line_num, row, photos, cache)
+            _check_unique(register, record, hashes, refs)
         except RegisterError as exc:
             if strict:
                 raise
             register.errors.append(exc)
             continue
         refs[record.consent_ref] = record.line
-        if arr is not None:
-            register.index.add(len(register.records), hashing.reference_hashes(arr))
+        if hashes is not None:
+            register.index.add(len(register.records), hashes[0])
         register.records.append(record)
     return register
 
@@ -138,8 +147,10 @@ def read_text(path: Path) -> str:
     return path.read_text(encoding=encoding(path), errors="replace")
 
 
-def parse_row(path: Path, line: int, row: dict, photos: bool = True) -> tuple[Record, object]:
-    """One row -> (Record, grey array of its photo or None for URL rows); raises RegisterError."""
+def parse_row(path: Path, line: int, row: dict, photos: bool = True,
+              cache: HashCache | None = None) -> tuple[Record, tuple[hashing.HashSet, hashing.HashSet] | None]:
+    """One row -> (Record, its photo's (reference, candidate) hashes or None for URL rows);
+    raises RegisterError."""
     value = {c: (row.get(c) or "").strip() for c in COLUMNS}
     for column in ("photo", "subjects", "consent_ref", "given", "channels"):
         if not value[column]:
@@ -156,7 +167,7 @@ def parse_row(path: Path, line: int, row: dict, photos: bool = True) -> tuple[Re
     if "://" in record.photo:
         raise RegisterError(path, line, "photo", "only file paths and http(s) URLs are allowed")
     record.file = (path.parent / record.photo).resolve()
-    return record, _read_photo(path, line, record.file) if photos else None
+    return record, _photo_hashes(path, line, record.file, cache or HashCache(None)) if photos else None
 
 
 def _date(path: Path, line: int, column: str, text: str) -> date | None:
@@ -179,16 +190,23 @@ def _channels(path: Path, line: int, text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _read_photo(path: Path, line: int, file: Path):
+def _photo_hashes(path: Path, line: int, file: Path, cache: HashCache) -> tuple[hashing.HashSet, hashing.HashSet]:
     try:
-        return hashing.grey_array(file.read_bytes())
+        key = cache.key(file, file.stat())
+        found = cache.get(key)
+        if found is not None:
+            return found
+        arr = hashing.grey_array(file.read_bytes())
     except OSError as exc:
         raise RegisterError(path, line, "photo", f"cannot read photo file {file.name!r} ({exc.strerror})") from None
     except Exception:  # noqa: BLE001 - whatever the decoder says, the file is not a usable photo
         raise RegisterError(path, line, "photo", f"photo file {file.name!r} is not a readable image") from None
+    reference, candidate = hashing.reference_hashes(arr), hashing.candidate_hashes(arr)
+    cache.put(key, reference, candidate)
+    return reference, candidate
 
 
-def _check_unique(register: Register, record: Record, arr, refs: dict[str, int]) -> None:
+def _check_unique(register: Register, record: Record, hashes, refs: dict[str, int]) -> None:
     path = register.path
     if record.consent_ref in refs:
         raise RegisterError(path, record.line, "consent_ref",
@@ -197,8 +215,8 @@ def _check_unique(register: Register, record: Record, arr, refs: dict[str, int])
         same_file = record.file is not None and other.file == record.file
         if same_file or (record.is_url and other.photo == record.photo):
             raise RegisterError(path, record.line, "photo", f"duplicate photo (already on line {other.line})")
-    if arr is not None:
-        for other, distance in register.match(hashing.candidate_hashes(arr)):
+    if hashes is not None:
+        for other, distance in register.match(hashes[1]):
             if distance <= DUPLICATE_BITS:
                 raise RegisterError(path, record.line, "photo",
                                     f"duplicate photo: the same picture as line {other.line}")
