@@ -5,7 +5,9 @@ import threading
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
+
+from . import imaging
 
 # The crawl analyses images in several threads already: OpenCV's own thread pool on top of them
 # only makes the threads wait for each other (twice the wall time on two cores, same results).
@@ -26,7 +28,7 @@ def classifier() -> cv2.CascadeClassifier:
 
 def detect(img: Image.Image) -> list[tuple[int, int, int, int]]:
     """Face boxes (x, y, w, h) in the downscaled copy's coordinates."""
-    grey = ImageOps.exif_transpose(img).convert("L")
+    grey = imaging.grey(img).copy()
     grey.thumbnail((DETECT_SIDE, DETECT_SIDE), Image.Resampling.BILINEAR)
     arr = cv2.equalizeHist(np.asarray(grey, dtype=np.uint8))
     side = max(20, min(arr.shape) // 20)

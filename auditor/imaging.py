@@ -73,9 +73,28 @@ def flatten(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
     return img.convert("RGB")
 
 
+def upright(img: Image.Image) -> Image.Image:
+    """`img` turned by its EXIF orientation, made once per image and shared by the analysers
+    (read-only: copy before changing it)."""
+    found = getattr(img, "_upright", None)
+    if found is None:
+        found = ImageOps.exif_transpose(img) if hasattr(img, "getexif") else img
+        img._upright = found
+    return found
+
+
+def grey(img: Image.Image) -> Image.Image:
+    """The upright image in grey (transparency ignored), made once per image; read-only."""
+    found = getattr(img, "_grey", None)
+    if found is None:
+        found = img._grey = upright(img).convert("L")
+    return found
+
+
 def basic_hashes(img: Image.Image) -> dict[str, str]:
-    rgb = flatten(ImageOps.exif_transpose(img) if hasattr(img, "getexif") else img)
-    return {"phash": str(imagehash.phash(rgb)), "dhash": str(imagehash.dhash(rgb))}
+    up = upright(img)
+    flat = grey(img) if up.mode == "RGB" else flatten(up)     # an opaque RGB image: the same grey
+    return {"phash": str(imagehash.phash(flat)), "dhash": str(imagehash.dhash(flat))}
 
 
 def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200) -> ImageInfo:
