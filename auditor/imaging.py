@@ -74,17 +74,13 @@ def flatten(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
 
 
 def upright(img: Image.Image) -> Image.Image:
-    """`img` turned by its EXIF orientation, made once per image and shared by the analysers
-    (read-only: copy before changing it)."""
-    found = getattr(img, "_upright", None)
-    if found is None:
-        found = ImageOps.exif_transpose(img) if hasattr(img, "getexif") else img
-        img._upright = found
-    return found
+    """`img` turned by its EXIF orientation (a new image)."""
+    return ImageOps.exif_transpose(img) if hasattr(img, "getexif") else img
 
 
 def grey(img: Image.Image) -> Image.Image:
-    """The upright image in grey (transparency ignored), made once per image; read-only."""
+    """The upright image in grey (transparency ignored), made once per image and shared by the
+    analysers: read-only, copy before changing it."""
     found = getattr(img, "_grey", None)
     if found is None:
         found = img._grey = upright(img).convert("L")
@@ -92,8 +88,8 @@ def grey(img: Image.Image) -> Image.Image:
 
 
 def basic_hashes(img: Image.Image) -> dict[str, str]:
-    up = upright(img)
-    flat = grey(img) if up.mode == "RGB" else flatten(up)     # an opaque RGB image: the same grey
+    # an opaque RGB image flattened is itself, so its grey is the shared one
+    flat = grey(img) if img.mode == "RGB" else flatten(upright(img))
     return {"phash": str(imagehash.phash(flat)), "dhash": str(imagehash.dhash(flat))}
 
 
