@@ -21,6 +21,7 @@ from . import findings as findings_mod
 from . import scheduler
 from .checks import CheckFailure, Context, Runner
 from .config import Config
+from .checks import photo_consent
 from .consent import register as consent_register
 from .consent.thumbnails import save_thumbnails
 from .crawl import website
@@ -149,6 +150,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     if stop.is_set():
         snapshot.complete = False
         result.notes.append(f"{STOPPED}; what it had collected was checked")
+    _preload_register(config, ctx)
     runner.site(snapshot)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
     result.failures = runner.failures
@@ -173,6 +175,17 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
                        error="; ".join(result.notes) or None)
+
+
+def _preload_register(config: Config, ctx: Context) -> None:
+    """Load the consent register with its photo-hash cache in the storage folder, for the consent check."""
+    if config.consent.register is None:
+        return
+    try:
+        ctx.memo(photo_consent.REGISTER_FILE,
+                 lambda: consent_register.load(config.consent.register, cache_dir=config.storage))
+    except (OSError, ValueError):
+        pass    # the consent check loads it again and reports the problem as its own failure
 
 
 def next_run(config: Config) -> datetime | None:

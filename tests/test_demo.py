@@ -88,3 +88,8 @@ def test_demo_social_accounts(demo):
     assert not found(doc, "complaint.public", "/@grandma_jo/202")
     unreachable = found(doc, "social.unreachable")
     assert len(unreachable) == 1 and "Bluesky" in unreachable[0]["message"]
+
+
+def test_demo_keeps_the_consent_register_hashes_in_its_storage_folder(demo):
+    out, _ = demo
+    assert (out / "consent-hashes.json").is_file()

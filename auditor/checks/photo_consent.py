@@ -51,12 +51,15 @@ def _dedupe(where: str, channel: str, uses: list[ImageUse], snapshot: Snapshot) 
         yield PhotoUse(where, channel, use, info)
 
 
+REGISTER_FILE = "consent.register.file"
+
+
 def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
     path = ctx.config.consent.register
     if path is None:
         yield from _no_register(snapshot)
         return
-    register = ctx.memo("consent.register", lambda: _load(path, snapshot, ctx.config.storage))
+    register = ctx.memo("consent.register", lambda: _load(ctx, path, snapshot))
     today = ctx.now.date()
     for photo in photo_uses(snapshot):
         finding = judge(register, photo, today)
@@ -68,8 +71,9 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
                                f"because they are invalid; the first: {first}")
 
 
-def _load(path, snapshot: Snapshot, storage) -> register_mod.Register:
-    register = register_mod.load(path, cache_dir=storage)   # hashes reused while photos are unchanged
+def _load(ctx, path, snapshot: Snapshot) -> register_mod.Register:
+    # The pipeline preloads it with the storage folder's hash cache; checks themselves never write.
+    register = ctx.memo(REGISTER_FILE, lambda: register_mod.load(path))
     for record in register.records:
         info = snapshot.images.get(record.photo) if record.is_url else None
         hashes = HashSet.of(info.hashes) if info else None
