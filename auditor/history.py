@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -113,7 +114,7 @@ class History:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        _use_wal(self.db)
         self.db.execute("PRAGMA foreign_keys=ON")
         self.migrate()
 
@@ -235,6 +236,18 @@ class History:
             removed_pages=sorted((u, t) for u, (d, t) in before.items() if u not in now),
             new_posts=[p for p in posts_now if p[1] not in seen_posts],
             previous_run=previous)
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switching a new file to WAL ignores the busy timeout, so another process creating it can lock us out briefly."""
+    for attempt in range(100):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 class _Transaction:
