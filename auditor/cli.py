@@ -10,7 +10,6 @@ import argparse
 import importlib
 import sqlite3
 import sys
-from pathlib import Path
 
 from . import __version__
 from . import config as config_mod

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from .checks import CheckFailure
 from .config import Config
 from .findings import CODES, Finding
 from .history import Changes, Comparison, Run

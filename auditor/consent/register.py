@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import hashing
 from .hashcache import HashCache
-from .matcher import Index, Match
+from .matcher import Index
 
 COLUMNS = ("photo", "subjects", "consent_ref", "given", "expires", "channels", "withdrawn")
 SOCIAL = ("facebook", "instagram", "mastodon", "bluesky", "x", "twitter", "linkedin", "youtube",
