@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -38,7 +39,7 @@ CODES: dict[str, tuple[str, str, str]] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     check: str
     url: str
@@ -94,11 +95,29 @@ def document(scheme: str, started_at: str, finished_at: str, counts: dict[str, i
     return doc
 
 
-def write_document(path: Path, doc: dict[str, Any]) -> None:
+def write_document(path: Path, doc: dict[str, Any], findings: Iterable[Finding] | None = None) -> None:
+    """Write `doc` as JSON; `findings`, when given, take the place of its "findings" list and are
+    written one at a time (in the order given), so a large audit's are never all held as dicts."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as out:      # streamed: a large audit's text is never whole in memory
-        json.dump(doc, out, indent=2, ensure_ascii=False)
+        if findings is None:
+            json.dump(doc, out, indent=2, ensure_ascii=False)
+        else:
+            _dump_streamed(doc, findings, out)
         out.write("\n")
     tmp.replace(path)
+
+
+def _dump_streamed(doc: dict[str, Any], findings: Iterable[Finding], out) -> None:
+    """Exactly what json.dump(…, indent=2, ensure_ascii=False) writes for the whole document."""
+    mark = f"findings-{uuid.uuid4().hex}"
+    head, tail = json.dumps({**doc, "findings": mark}, indent=2, ensure_ascii=False).split(json.dumps(mark))
+    out.write(head + "[")
+    written = False
+    for f in findings:
+        item = json.dumps(f.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        out.write(("," if written else "") + "\n    " + item)
+        written = True
+    out.write(("\n  ]" if written else "]") + tail)

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .findings import Finding
 
@@ -182,29 +182,40 @@ class History:
 
     # --- findings ---------------------------------------------------------
     def save_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
-        rows = {}
-        for f in findings:
-            rows[f.fingerprint] = (run_id, f.fingerprint, f.check, f.severity, f.policy, f.url, f.subject,
-                                   f.message, json.dumps(f.evidence, default=str))
+        """Streamed; a fingerprint seen twice keeps its first place and its last content."""
+        rows = ((run_id, f.fingerprint, f.check, f.severity, f.policy, f.url, f.subject, f.message,
+                 json.dumps(f.evidence, default=str)) for f in findings)
         with self.transaction():
-            self.db.executemany("INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?,?)", rows.values())
+            self.db.executemany(
+                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (run_id, fingerprint) DO UPDATE SET"
+                " code=excluded.code, severity=excluded.severity, policy=excluded.policy, url=excluded.url,"
+                " subject=excluded.subject, message=excluded.message, evidence=excluded.evidence", rows)
 
     def findings(self, run_id: int) -> list[Finding]:
-        rows = self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,))
-        return [Finding(check=r["code"], url=r["url"], message=r["message"], subject=r["subject"],
-                        severity=r["severity"], policy=r["policy"], evidence=json.loads(r["evidence"]))
-                for r in rows]
+        return list(self._findings("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,)))
 
-    def compare(self, run_id: int) -> Comparison:
+    def _findings(self, sql: str, params: tuple) -> Iterator[Finding]:
+        for r in self.db.execute(sql, params):
+            yield Finding(check=r["code"], url=r["url"], message=r["message"], subject=r["subject"],
+                          severity=r["severity"], policy=r["policy"], evidence=json.loads(r["evidence"]))
+
+    def compare(self, run_id: int, current: Iterable[Finding] | None = None) -> Comparison:
+        """`current`: the run's findings as saved, when the caller still holds them (nothing is
+        loaded twice); only the resolved ones, gone since the previous run, are read back."""
         previous = self.last_complete_run(before=run_id)
-        current = self.findings(run_id)
-        before = {f.fingerprint: f for f in self.findings(previous.id)} if previous else {}
-        now = {f.fingerprint for f in current}
+        latest: dict[str, Finding] = {}         # as saved: a repeat keeps the first place, the last content
+        for f in self.findings(run_id) if current is None else current:
+            latest[f.fingerprint] = f
+        before = {r[0] for r in self.db.execute("SELECT fingerprint FROM findings WHERE run_id=?",
+                                                (previous.id,))} if previous else set()
+        resolved = list(self._findings(
+            "SELECT * FROM findings p WHERE run_id=? AND NOT EXISTS (SELECT 1 FROM findings c"
+            " WHERE c.run_id=? AND c.fingerprint=p.fingerprint) ORDER BY rowid",
+            (previous.id, run_id))) if previous else []
         return Comparison(
-            new=[f for f in current if f.fingerprint not in before],
-            still_open=[f for f in current if f.fingerprint in before],
-            resolved=[f for fp, f in before.items() if fp not in now],
-            previous_run=previous)
+            new=[f for fp, f in latest.items() if fp not in before],
+            still_open=[f for fp, f in latest.items() if fp in before],
+            resolved=resolved, previous_run=previous)
 
     def open_counts(self, limit: int = 8) -> list[tuple[Run, int]]:
         """Findings per complete run, oldest first: the trend chart."""
@@ -223,20 +234,26 @@ class History:
                                 ((run_id, platform, url, created) for platform, url, created in posts))
 
     def changes(self, run_id: int) -> Changes:
+        """Worked out in SQL: only the differences are read, however many pages both runs saw."""
         previous = self.last_complete_run(before=run_id)
-        now = {r["url"]: (r["digest"], r["title"]) for r in self.db.execute("SELECT * FROM pages WHERE run_id=?", (run_id,))}
-        posts_now = [(r["platform"], r["url"]) for r in self.db.execute("SELECT * FROM posts WHERE run_id=?", (run_id,))]
         if previous is None:
             return Changes([], [], [], [], None)
-        before = {r["url"]: (r["digest"], r["title"]) for r in self.db.execute("SELECT * FROM pages WHERE run_id=?", (previous.id,))}
         seen_posts = {r["url"] for r in self.db.execute("SELECT url FROM posts WHERE run_id<=?", (previous.id,))}
+        posts_now = [(r["platform"], r["url"]) for r in self.db.execute("SELECT * FROM posts WHERE run_id=?", (run_id,))]
         return Changes(
-            new_pages=sorted((u, t) for u, (d, t) in now.items() if u not in before),
-            changed_pages=sorted((u, t) for u, (d, t) in now.items() if u in before and before[u][0] != d),
-            removed_pages=sorted((u, t) for u, (d, t) in before.items() if u not in now),
+            new_pages=self._pages_only_in(run_id, previous.id),
+            changed_pages=[(r[0], r[1]) for r in self.db.execute(
+                "SELECT c.url, c.title FROM pages c JOIN pages p ON p.run_id=? AND p.url=c.url"
+                " WHERE c.run_id=? AND p.digest<>c.digest ORDER BY c.url", (previous.id, run_id))],
+            removed_pages=self._pages_only_in(previous.id, run_id),
             new_posts=[p for p in posts_now if p[1] not in seen_posts],
             previous_run=previous)
 
+    def _pages_only_in(self, run_id: int, other: int) -> list[tuple[str, str]]:
+        rows = self.db.execute("SELECT url, title FROM pages c WHERE run_id=? AND NOT EXISTS"
+                               " (SELECT 1 FROM pages p WHERE p.run_id=? AND p.url=c.url) ORDER BY url",
+                               (run_id, other))
+        return [(r[0], r[1]) for r in rows]
 
 def _use_wal(db: sqlite3.Connection) -> None:
     """Switching a new file to WAL ignores the busy timeout, so another process creating it can lock us out briefly."""

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import delivery
+from . import delivery, heap
 from . import findings as findings_mod
 from . import scheduler
 from .checks import CheckFailure, Context, Runner
@@ -134,10 +134,10 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at, pages=pages)
     cache = Cache(Path(config.storage) / "cache.sqlite3")
     fetcher = Fetcher.for_config(config, cache=cache, stop=stop)
-    digests: list[tuple[str, str, str]] = []
+    digests = _PageDigests(history, result.run_id)
 
     def on_page(page: Page) -> None:
-        digests.append((page.url, _digest(page), page.title[:200]))
+        digests.add(page)
         runner.page(page)
 
     try:
@@ -147,12 +147,15 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     finally:
         fetcher.close()
         cache.close()
+    digests.flush()
+    heap.release()      # the crawl's threads, parsed pages and decoded images are gone
     if stop.is_set():
         snapshot.complete = False
         result.notes.append(f"{STOPPED}; what it had collected was checked")
     _preload_register(config, ctx)
     runner.site(snapshot)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
+    heap.release()
     result.failures = runner.failures
     result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
     result.next_run = next_run(config)
@@ -162,9 +165,8 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
     history.save_findings(result.run_id, result.findings)
-    history.save_pages(result.run_id, digests)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
-    result.comparison = history.compare(result.run_id)
+    result.comparison = history.compare(result.run_id, result.findings)
     result.changes = history.changes(result.run_id)
     result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
     result.finished_at = now_iso()
@@ -229,19 +231,21 @@ def _write_outputs(config: Config, options: Options, result: RunResult) -> None:
     run_dir = Path(config.storage) / "runs" / f"{result.run_id:05d}"
     run_dir.mkdir(parents=True, exist_ok=True)
     result.run_dir = run_dir
-    doc = findings_document(result)
-    findings_mod.write_document(run_dir / "findings.json", doc)
+    doc = findings_document(result, with_findings=False)
+    findings_mod.write_document(run_dir / "findings.json", doc, result.findings)
     if options.json_path:
-        findings_mod.write_document(Path(options.json_path), doc)
+        findings_mod.write_document(Path(options.json_path), doc, result.findings)
         result.json_path = Path(options.json_path)
     result.summary_path = run_dir / "summary.txt"
     with result.summary_path.open("w", encoding="utf-8") as out:
         out.writelines(summary_lines(result))
 
 
-def findings_document(result: RunResult) -> dict[str, Any]:
+def findings_document(result: RunResult, with_findings: bool = True) -> dict[str, Any]:
+    """The findings document; without its findings (an empty list) for `write_document` to stream them."""
     return findings_mod.document(
-        result.config.scheme.name, result.started_at, result.finished_at, result.counts, result.findings,
+        result.config.scheme.name, result.started_at, result.finished_at, result.counts,
+        result.findings if with_findings else (),
         run_id=result.run_id, complete=result.status == "complete",
         notes=result.notes, failed_checks=[f.module for f in result.failures])
 
@@ -263,6 +267,27 @@ def summary_lines(result: RunResult) -> Iterator[str]:
     for f in result.findings:
         yield f"[{f.severity}] {f.policy} {f.check}: {f.message}\n"
         yield f"    at {f.url}" + (f"  ({f.subject})" if f.subject else "") + "\n"
+
+
+class _PageDigests:
+    """What each page looked like, for the next audit's "what changed": written to the history in
+    batches as pages arrive rather than held for the whole crawl."""
+
+    BATCH = 500
+
+    def __init__(self, history: History, run_id: int):
+        self.history, self.run_id = history, run_id
+        self.rows: list[tuple[str, str, str]] = []
+
+    def add(self, page: Page) -> None:
+        self.rows.append((page.url, _digest(page), page.title[:200]))
+        if len(self.rows) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.history.save_pages(self.run_id, self.rows)
+            self.rows = []
 
 
 def _digest(page: Page) -> str:

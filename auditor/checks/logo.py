@@ -16,6 +16,7 @@ CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted
 INLINE_SVG = "inline-svg"
 HOME_ICON_PIXELS = 48      # images linking home this small are buttons
 DISTORTION = 0.10          # displayed shape may differ from the image's own by this much
+CLAIMS_KEPT = 2048         # distinct image uses whose claim is remembered: a photo's caption makes each use new
 PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
         "og:image": "The sharing image (og:image)"}
@@ -40,6 +41,8 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
         key = (urlsplit(page.final_url or page.url).netloc, use.kind, use.src, use.alt, use.title, use.region,
                use.link, use.context, tuple(sorted(use.attrs.items())))
         if key not in claims:
+            if len(claims) >= CLAIMS_KEPT:
+                claims.clear()      # memory stays flat on a large site; the logo repeated on every page comes back at once
             claims[key] = claim(use, page, names, ctx.config.site_host)
         return claims[key]
 

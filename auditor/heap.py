@@ -1,0 +1,31 @@
+"""Handing memory the audit no longer uses back to the operating system, between its phases.
+
+glibc keeps freed heap memory for reuse: after the crawl (its threads, parsed pages, decoded
+images) tens of megabytes stay resident although nothing holds them. `release()` collects
+garbage and asks glibc to return its free pages. Where there is no glibc it only collects.
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def release() -> None:
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)     # absent from musl
+    except OSError as exc:
+        log.debug("no C library to trim: %s", exc)
+        return None
