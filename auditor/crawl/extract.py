@@ -53,7 +53,10 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
             continue
         if enc.lower().replace("-", "") in ("iso88591", "latin1", "ascii", "usascii"):
             enc = "windows-1252"  # as browsers do
-        return body.decode(enc, errors="replace")
+        try:
+            return body.decode(enc, errors="replace")
+        except (LookupError, UnicodeError):     # a codec that is no text encoding ("undefined", "base64")
+            continue
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
