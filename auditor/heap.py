@@ -2,7 +2,8 @@
 
 glibc keeps freed heap memory for reuse: after the crawl (its threads, parsed pages, decoded
 images) tens of megabytes stay resident although nothing holds them. `release()` collects
-garbage and asks glibc to return its free pages. Where there is no glibc it only collects.
+garbage and asks glibc to return its free pages; `trim()` only does the latter, cheaply enough to
+be done every few hundred pages of a crawl. Where there is no glibc they only collect.
 """
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ log = logging.getLogger(__name__)
 
 
 def release() -> None:
+    """Between phases: collect garbage, then trim."""
     gc.collect()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    trim()
+
+
+def trim() -> None:
+    """Cheap (milliseconds): return the heap's free pages to the operating system."""
+    malloc_trim = _malloc_trim()
+    if malloc_trim is not None:
+        malloc_trim(0)
 
 
 def _malloc_trim():

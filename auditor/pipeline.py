@@ -35,6 +35,8 @@ from .snapshot import Page, Snapshot
 
 log = logging.getLogger(__name__)
 
+TRIM_EVERY_PAGES = 500
+
 
 @dataclass
 class RunResult:
@@ -139,6 +141,8 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     def on_page(page: Page) -> None:
         digests.add(page)
         runner.page(page)
+        if len(pages) % TRIM_EVERY_PAGES == 0:
+            heap.trim()     # what parsing and image analysis freed would otherwise stay resident
 
     try:
         website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress)

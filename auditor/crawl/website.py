@@ -37,6 +37,24 @@ def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Cal
     Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress).run()
 
 
+class HostQueue:
+    """One host's waiting tasks, images ahead of the rest: they are analysed while the crawl's own
+    records are still few, not all at the end of a large crawl on top of them."""
+
+    def __init__(self):
+        self.images: deque[Task] = deque()
+        self.rest: deque[Task] = deque()
+
+    def append(self, task: Task) -> None:
+        (self.images if task.kind == "image" else self.rest).append(task)
+
+    def popleft(self) -> Task:
+        return (self.images or self.rest).popleft()
+
+    def __len__(self) -> int:
+        return len(self.images) + len(self.rest)
+
+
 class Crawl:
     def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress):
         c = config.crawl
@@ -50,7 +68,7 @@ class Crawl:
         # Image analysis is CPU-bound and holds whole decoded images: no more at once than there are cores.
         self.decoding = threading.Semaphore(max(1, min(c.workers, os.cpu_count() or 1)))
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
-        self.queues: OrderedDict[str, deque[Task]] = OrderedDict()
+        self.queues: OrderedDict[str, HostQueue] = OrderedDict()
         self.busy: dict[str, int] = {}
         self.inflight: dict[Future, Task] = {}
         self.linked: set[str] = set()        # link targets already queued or checked
@@ -113,7 +131,7 @@ class Crawl:
         return None
 
     def _queue(self, task: Task) -> None:
-        self.queues.setdefault(task.host, deque()).append(task)
+        self.queues.setdefault(task.host, HostQueue()).append(task)
 
     def _work(self, task: Task) -> Outcome:
         try:
@@ -180,7 +198,8 @@ class Crawl:
             return      # reached twice through redirects, or a link that leads off the site
         self.pages_done.add(final)
         self.frontier.mark(final)
-        page.sitemap_lastmod = self.lastmod.get(page.url) or self.lastmod.get(final)
+        # Each page is recorded once: its sitemap date is not needed again.
+        page.sitemap_lastmod = self.lastmod.pop(page.url, None) or self.lastmod.pop(final, None)
         self._inline_images(page)
         self.snapshot.pages.append(page)
         if self.on_page:
