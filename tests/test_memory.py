@@ -89,3 +89,17 @@ def test_logo_claims_remembered_are_bounded_without_changing_findings(images, ct
     assert run_logo(pages, images, ctx) == whole
     assert ("logo.unrecognised", "/p5", STRANGER) in whole and ("logo.missing", "/bare", None) in whole
     assert APPROVED not in {subject for _, _, subject in whole}
+
+
+def test_a_hosts_images_wait_ahead_of_its_pages_in_their_own_order():
+    from auditor.crawl.tasks import Task
+    from auditor.crawl.website import HostQueue
+
+    queue = HostQueue()
+    for task in (Task("page", "https://x.org/1"), Task("image", "https://x.org/a.jpg"), Task("link", "https://x.org/2"),
+                 Task("image", "https://x.org/b.jpg")):
+        queue.append(task)
+    assert len(queue) == 4
+    order = [queue.popleft().url for _ in range(4)]
+    assert order == ["https://x.org/a.jpg", "https://x.org/b.jpg", "https://x.org/1", "https://x.org/2"]
+    assert not queue

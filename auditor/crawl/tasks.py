@@ -34,7 +34,7 @@ CHALLENGE_TITLES = ("just a moment", "attention required", "access denied", "che
                     "ddos-guard", "are you a robot", "human verification", "security check")
 
 
-@dataclass
+@dataclass(slots=True)     # a large sitemap queues tens of thousands at once
 class Task:
     kind: str                 # page | file | link | image | sitemap
     url: str
@@ -71,13 +71,12 @@ def is_file_url(url: str) -> bool:
 
 def link_status(url: str, r: FetchResult, external: bool = False, status: int | None = None) -> LinkStatus:
     """The link's outcome. Not broken: a link robots.txt keeps us from, or a page over the size cap."""
-    final = url if r.final_url == url else r.final_url      # one string kept, not two equal ones
     if r.robots_blocked:
-        return LinkStatus(url, final_url=final, external=external)
+        return LinkStatus(url, final_url=r.final_url, external=external)
     error = None if r.too_large else r.error
     status = status or r.status
     # 429 is our pace, not the link: never a broken link.
-    return LinkStatus(url, status=status, error=error, final_url=final or None, external=external,
+    return LinkStatus(url, status=status, error=error, final_url=r.final_url or None, external=external,
                       blocked=status == 429)
 
 
