@@ -2,7 +2,8 @@
 people, what does its metadata give away, its consent hashes and a small thumbnail.
 
 Facts added (JSON-safe, cached between runs): `photo` (bool), `photo_score` (0-1), and for
-photographs `faces` (int), `thumb` (base64 JPEG, at most 160 px, no metadata); for every image
+photographs `thumb` (base64 JPEG, at most 160 px, no metadata) — `faces` (int) is added by
+`imaging.analyse` with `count_faces`, where the count can matter; for every image
 `gps` (bool) and `metadata_names` (names of metadata fields that carry a person's name — never
 the values). Hashes added for photographs: `consent64`, `consent256` (see consent.hashing).
 """
@@ -37,7 +38,6 @@ def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
     arr = hashing.grey_array(data)
     info.hashes["consent64"], info.hashes["consent256"] = hashing.candidate_hashes(arr).to_hex()
     info.facts["photo"] = True      # only once it can be matched with the register
-    info.facts["faces"] = count_faces(img)
     info.facts["thumb"] = thumbnail(img)
 
 
