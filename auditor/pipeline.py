@@ -144,8 +144,11 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
         if len(pages) % TRIM_EVERY_PAGES == 0:
             heap.trim()     # what parsing and image analysis freed would otherwise stay resident
 
+    register = _preload_register(config, ctx)
+    faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None
     try:
-        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress)
+        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress,
+                        faces_matter=faces_matter)
         if not stop.is_set():
             _collect_social(config, fetcher, snapshot, ctx, stop)
     finally:
@@ -156,7 +159,6 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     if stop.is_set():
         snapshot.complete = False
         result.notes.append(f"{STOPPED}; what it had collected was checked")
-    _preload_register(config, ctx)
     runner.site(snapshot)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
     heap.release()
@@ -183,15 +185,16 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
                        error="; ".join(result.notes) or None)
 
 
-def _preload_register(config: Config, ctx: Context) -> None:
-    """Load the consent register with its photo-hash cache in the storage folder, for the consent check."""
+def _preload_register(config: Config, ctx: Context) -> consent_register.Register | None:
+    """Load the consent register with its photo-hash cache in the storage folder, for the consent
+    check and for the crawl (faces are not looked for in photos that have a consent record)."""
     if config.consent.register is None:
-        return
+        return None
     try:
-        ctx.memo(photo_consent.REGISTER_FILE,
-                 lambda: consent_register.load(config.consent.register, cache_dir=config.storage))
+        return ctx.memo(photo_consent.REGISTER_FILE,
+                        lambda: consent_register.load(config.consent.register, cache_dir=config.storage))
     except (OSError, ValueError):
-        pass    # the consent check loads it again and reports the problem as its own failure
+        return None    # the consent check loads it again and reports the problem as its own failure
 
 
 def next_run(config: Config) -> datetime | None:
