@@ -70,7 +70,9 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
     # A site's navigation repeats the same root-relative and absolute links on every page: those
     # depend on the base's origin at most, so their answers are shared between pages.
     if url.lower().startswith(("http://", "https://")):
-        return _normalise_shared(url, None)
+        shared = _normalise_shared(url, None)
+        if shared is not None:
+            return shared       # else no host ("http://"): the base supplies it
     if url.startswith("/") and not url.startswith("//") and base:
         origin = _origin(base)
         if origin:
