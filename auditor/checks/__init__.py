@@ -47,6 +47,7 @@ class Context:
     config: Config
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     previous_run_at: datetime | None = None
+    page_cache: Any = None      # a pagecache.PageCache during an audit: per-page results kept between runs
     _memo: dict[str, Any] = field(default_factory=dict)
 
     def memo(self, key: str, loader: Callable[[], Any]) -> Any:
@@ -54,6 +55,15 @@ class Context:
         if key not in self._memo:
             self._memo[key] = loader()
         return self._memo[key]
+
+    def per_page(self, page: Page, name: str, compute: Callable[[Page], Any], dated: bool = False,
+                 depends: str = "") -> Any:
+        """`compute(page)`, JSON data that depends only on the page, the config, today's date when
+        `dated`, and what `depends` describes (digests of other inputs): kept between audits, so an
+        unchanged page is not worked on again."""
+        if self.page_cache is None:
+            return compute(page)
+        return self.page_cache.get(page, name, compute, self.now.date() if dated else None, depends)
 
 
 @dataclass
@@ -96,7 +106,7 @@ class Runner:
     def page(self, page: Page) -> None:
         for mod in self.modules:
             if hasattr(mod, "check_page"):
-                self._collect(mod, mod.check_page, page)
+                self._collect(mod, _page_check(mod), page)
 
     def site(self, snapshot: Snapshot) -> None:
         for mod in self.modules:
@@ -116,3 +126,16 @@ class Runner:
             log.exception("check %s failed", name)
             if not any(f.module == name for f in self.failures):
                 self.failures.append(CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+
+
+def _page_check(mod: ModuleType) -> Callable:
+    """`check_page`, through the page cache when the module says its findings depend only on
+    the page and the config (`PAGE_LOCAL = True`)."""
+    if not getattr(mod, "PAGE_LOCAL", False):
+        return mod.check_page
+    name = mod.__name__.rsplit(".", 1)[-1] + ".check_page"
+
+    def cached(page: Page, ctx: Context) -> list[Finding]:
+        found = ctx.per_page(page, name, lambda p: [f.to_dict() for f in mod.check_page(p, ctx)])
+        return [Finding.from_dict(data) for data in found]
+    return cached

@@ -41,7 +41,12 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
     fresh = ctx.config.freshness
     if not _is_html(page) or page_exempt(page, fresh.exempt):
         return
-    best = last_update(page, ctx.now.date())
+    today = ctx.now.date()
+    # The page's own dates are the costly part: kept between audits for the same page and day.
+    kept = ctx.per_page(page, "stale.evidence",
+                        lambda p: [[e.day.isoformat(), e.tier, e.source] for e in own_evidence(p, today)], dated=True)
+    found = [Evidence(date.fromisoformat(day), tier, source) for day, tier, source in kept]
+    best = last_update(page, today, found + http_evidence(page))
     if best is None or (ctx.now.date() - best.day).days <= fresh.stale_after_days:
         return
     age = _age(ctx.now.date() - best.day)
@@ -52,9 +57,10 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
                             "stale_after_days": fresh.stale_after_days})
 
 
-def last_update(page: Page, today: date) -> Evidence | None:
-    """The page's last update from the strongest evidence it carries; None without any."""
-    found = [e for e in evidence(page, today) if e.day <= today]
+def last_update(page: Page, today: date, found: list[Evidence] | None = None) -> Evidence | None:
+    """The page's last update from the strongest evidence it carries (`found`, else read from
+    the page); None without any."""
+    found = [e for e in (evidence(page, today) if found is None else found) if e.day <= today]
     own = [e for e in found if e.tier in PAGE_OWN]
     if own:
         # the latest of the page's own dates: a "Posted on" yesterday means the page changed yesterday
@@ -70,14 +76,22 @@ def last_update(page: Page, today: date) -> Evidence | None:
 
 
 def evidence(page: Page, today: date) -> list[Evidence]:
+    return own_evidence(page, today) + http_evidence(page)
+
+
+def own_evidence(page: Page, today: date) -> list[Evidence]:
+    """The dates the page and the sitemap give: the same for the same page content on the same day."""
     out = [*_visible(page.text, today), *_meta(page), *_jsonld(page), *_htmldate(page)]
     sitemap = parse_iso(page.sitemap_lastmod)
     if sitemap:
         out.append(Evidence(sitemap, "sitemap", "the sitemap's lastmod date"))
-    http = _http_last_modified(page)
-    if http:
-        out.append(Evidence(http, "http", "the server's Last-Modified header"))
     return out
+
+
+def http_evidence(page: Page) -> list[Evidence]:
+    """The Last-Modified header, judged against when the page was fetched: read afresh every audit."""
+    http = _http_last_modified(page)
+    return [Evidence(http, "http", "the server's Last-Modified header")] if http else []
 
 
 def _is_html(page: Page) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from ..compression import CompressionError, compress, decompress
 
 # Bump when the shape of cached extracts changes: older entries are then ignored.
-FORMAT = 4
+FORMAT = 5
 
 
 @dataclass
