@@ -161,7 +161,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
     result.next_run = next_run(config)
     result.expiring_consents = _expiring_consents(config, result.next_run)
-    result.stats = {**snapshot.stats, **fetcher.counts}
+    result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")

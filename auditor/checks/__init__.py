@@ -56,14 +56,13 @@ class Context:
             self._memo[key] = loader()
         return self._memo[key]
 
-    def per_page(self, page: Page, name: str, compute: Callable[[Page], Any], dated: bool = False,
-                 depends: str = "") -> Any:
-        """`compute(page)`, JSON data that depends only on the page, the config, today's date when
-        `dated`, and what `depends` describes (digests of other inputs): kept between audits, so an
+    def per_page(self, page: Page, name: str, compute: Callable[[Page], Any], depends: str = "") -> Any:
+        """`compute(page)`: JSON data that depends only on the page, the config and what `depends`
+        describes (digests of other inputs), never on today's date. Kept between audits, so an
         unchanged page is not worked on again."""
         if self.page_cache is None:
             return compute(page)
-        return self.page_cache.get(page, name, compute, self.now.date() if dated else None, depends)
+        return self.page_cache.get(page, name, compute, depends)
 
 
 @dataclass

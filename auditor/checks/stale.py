@@ -42,11 +42,15 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
     if not _is_html(page) or page_exempt(page, fresh.exempt):
         return
     today = ctx.now.date()
-    # The page's own dates are the costly part: kept between audits for the same page and day.
-    kept = ctx.per_page(page, "stale.evidence",
-                        lambda p: [[e.day.isoformat(), e.tier, e.source] for e in own_evidence(p, today)], dated=True)
-    found = [Evidence(date.fromisoformat(day), tier, source) for day, tier, source in kept]
-    best = last_update(page, today, found + http_evidence(page))
+    # Finding the page's dates is the costly part, and needs no date: kept between audits. Only
+    # reading the "Last updated …" lines needs today's date, so that is done afresh.
+    kept = ctx.per_page(page, "stale.dates", lambda p: {
+        "labelled": [list(found) for found in _labelled(p.text)],
+        "other": [[e.day.isoformat(), e.tier, e.source] for e in _undated_evidence(p)]})
+    found = [*_visible_from(kept["labelled"], today),
+             *(Evidence(date.fromisoformat(day), tier, source) for day, tier, source in kept["other"]),
+             *http_evidence(page)]
+    best = last_update(page, today, found)
     if best is None or (ctx.now.date() - best.day).days <= fresh.stale_after_days:
         return
     age = _age(ctx.now.date() - best.day)
@@ -76,12 +80,12 @@ def last_update(page: Page, today: date, found: list[Evidence] | None = None) ->
 
 
 def evidence(page: Page, today: date) -> list[Evidence]:
-    return own_evidence(page, today) + http_evidence(page)
+    return [*_visible(page.text, today), *_undated_evidence(page), *http_evidence(page)]
 
 
-def own_evidence(page: Page, today: date) -> list[Evidence]:
-    """The dates the page and the sitemap give: the same for the same page content on the same day."""
-    out = [*_visible(page.text, today), *_meta(page), *_jsonld(page), *_htmldate(page)]
+def _undated_evidence(page: Page) -> list[Evidence]:
+    """Metadata, structured data, htmldate and the sitemap: read without today's date."""
+    out = [*_meta(page), *_jsonld(page), *_htmldate(page)]
     sitemap = parse_iso(page.sitemap_lastmod)
     if sitemap:
         out.append(Evidence(sitemap, "sitemap", "the sitemap's lastmod date"))
@@ -100,16 +104,26 @@ def _is_html(page: Page) -> bool:
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:
+    return _visible_from(_labelled(text), today)
+
+
+def _labelled(text: str) -> Iterator[tuple[str, str, str]]:
+    """(tier, label as written, the text after it) for each "Last updated" or "Posted on" label."""
     text = text or ""
     folded = fold(text)
     for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
         found = (label.finditer(text) if folded is None
                  else finditer_at(label, text, positions(folded, LABEL_WORDS[label])))
         for match in found:
-            found = leading_date(text[match.end():match.end() + 60], today)
-            if found:
-                words = " ".join(match.group().split()).rstrip(":-– ")
-                yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page")
+            words = " ".join(match.group().split()).rstrip(":-– ")
+            yield tier, words, text[match.end():match.end() + 60]
+
+
+def _visible_from(labelled, today: date) -> Iterator[Evidence]:
+    for tier, words, after in labelled:
+        found = leading_date(after, today)
+        if found:
+            yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page")
 
 
 def _meta(page: Page) -> Iterator[Evidence]:
