@@ -11,12 +11,16 @@ import json
 import shutil
 import threading
 import time
+import types
+
+import pytest
 from dataclasses import replace
 from datetime import timedelta
 
 from auditor import config as config_mod
 from auditor import demo, pipeline
-from auditor.checks import Context, Runner
+from auditor.checks import Context, Runner, onepass
+from auditor.checks import crawl as crawl_check, name as name_check
 from auditor.checks.pagecache import FILE, PageCache
 from auditor.crawl import watchdog
 from auditor.crawl.tasks import content_digest
@@ -194,3 +198,64 @@ def test_the_watchdog_cuts_only_requests_past_their_deadline_and_then_stops(monk
     thread.join(timeout=5)
     assert not thread.is_alive()          # ended once idle
     assert cut == ["due first", "due second"]
+
+
+class CountingStore(list):
+    """A page list that counts how many pages are read from it, as from the disk-backed store."""
+
+    reads = 0
+
+    def __iter__(self):
+        for page in list.__iter__(self):
+            self.reads += 1
+            yield page
+
+
+def test_site_checks_share_one_read_of_the_pages_and_see_what_they_would_alone():
+    store = CountingStore(range(100))
+
+    def twice(snapshot):
+        return [sum(snapshot.pages), sum(snapshot.pages), len(snapshot.pages), snapshot.pages[7]]
+
+    def abandons(snapshot):
+        first = next(p for p in snapshot.pages if p > 2)
+        return [first, sum(1 for _ in snapshot.pages)]
+
+    def fails(snapshot):
+        for page in snapshot.pages:
+            if page == 40:
+                raise ValueError("broken check")
+
+    def zipped(snapshot):
+        return [a + b for a, b in zip(snapshot.pages, snapshot.pages)][-1]
+
+    works = [lambda s: list(s.pages), twice, abandons, lambda s: "no pages", zipped]
+    snapshot = Snapshot(website="https://e.org/", started_at="", pages=store)
+    results = onepass.run(snapshot, works)
+    assert results == [list(range(100)), [4950, 4950, 100, 7], [3, 100], "no pages", 198]
+    assert store.reads == 100 + 100 + 100 + 100       # the shared read, and each second or parallel one
+    seen: list = []
+    with pytest.raises(ValueError, match="broken check"):
+        onepass.run(snapshot, [fails, lambda s: seen.extend(s.pages)])
+    assert seen == list(range(100))          # the other check still saw every page
+
+
+def test_a_check_that_fails_part_way_through_the_shared_read_is_recorded_and_the_rest_run(tmp_path):
+    def check(snapshot, ctx):
+        for page in snapshot.pages:
+            if page is pages[3]:
+                raise RuntimeError("a bug")
+        yield from ()
+
+    broken = types.ModuleType("auditor.checks.broken")
+    broken.CODES, broken.check = (), check
+    config, pages = _config(tmp_path), _pages()
+    runner = Runner(Context(config=config, now=NOW))
+    runner.modules = [crawl_check, broken, name_check]
+    snapshot = Snapshot(website=BENCH_SITE, started_at=NOW.isoformat(), pages=pages, images={})
+    runner.site(snapshot)
+    alone = Runner(Context(config=config, now=NOW))
+    alone.modules = [crawl_check, name_check]
+    alone.site(snapshot)
+    assert [f.module for f in runner.failures] == ["broken"] and "a bug" in runner.failures[0].error
+    assert plain(runner.findings) == plain(alone.findings)

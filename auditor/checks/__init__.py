@@ -2,7 +2,8 @@
 
 A check module exposes `CODES` (the finding codes it may emit) and one or both of
   `check_page(page, ctx)`  -> findings for one page, called as pages arrive;
-  `check(snapshot, ctx)`   -> findings that need the whole snapshot.
+  `check(snapshot, ctx)`   -> findings that need the whole snapshot (the site-wide checks run
+                              in turn over one shared read of the pages: see `onepass`).
 Its docstring's first line is what `auditor checks` prints. Checks never fetch,
 write or mail.
 """
@@ -13,12 +14,14 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from types import ModuleType
 from typing import Any, Callable, Iterable
 
 from ..config import Config
 from ..findings import Finding
 from ..snapshot import Page, Snapshot
+from . import onepass
 
 log = logging.getLogger(__name__)
 
@@ -108,23 +111,36 @@ class Runner:
                 self._collect(mod, _page_check(mod), page)
 
     def site(self, snapshot: Snapshot) -> None:
-        for mod in self.modules:
-            if hasattr(mod, "check"):
-                self._collect(mod, mod.check, snapshot)
+        """The site-wide checks, in order, sharing one read of the pages (see `onepass`)."""
+        mods = [mod for mod in self.modules if hasattr(mod, "check")]
+        gathered = onepass.run(snapshot, [partial(self._gather, mod) for mod in mods])
+        for mod, (findings, failure) in zip(mods, gathered):
+            self.findings.extend(findings)
+            self._failed(mod, failure)
 
     def _collect(self, mod: ModuleType, fn: Callable, arg: Any) -> None:
+        findings, failure = self._gather(mod, arg, fn)
+        self.findings.extend(findings)
+        self._failed(mod, failure)
+
+    def _gather(self, mod: ModuleType, arg: Any, fn: Callable | None = None) -> tuple[list[Finding], CheckFailure | None]:
         name = mod.__name__.rsplit(".", 1)[-1]
+        out: list[Finding] = []
         try:
-            for finding in fn(arg, self.ctx) or ():
+            for finding in (fn or mod.check)(arg, self.ctx) or ():
                 if finding.check in self.ignore:
                     continue
                 if self.only and name not in self.only and finding.check not in self.only:
                     continue
-                self.findings.append(finding)
+                out.append(finding)
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
             log.exception("check %s failed", name)
-            if not any(f.module == name for f in self.failures):
-                self.failures.append(CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            return out, CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return out, None
+
+    def _failed(self, mod: ModuleType, failure: CheckFailure | None) -> None:
+        if failure is not None and not any(f.module == failure.module for f in self.failures):
+            self.failures.append(failure)
 
 
 def _page_check(mod: ModuleType) -> Callable:

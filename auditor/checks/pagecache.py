@@ -43,7 +43,8 @@ class PageCache:
         self.db: sqlite3.Connection | None = None
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(Path(folder) / FILE)
+            # Site-wide checks run in threads of their own, one at a time (see onepass).
+            self.db = sqlite3.connect(Path(folder) / FILE, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
