@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import __version__
 from ..snapshot import Page
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def code_version() -> str:
-    """A digest of the auditor's source: any change to the code invalidates every result."""
-    digest = hashlib.sha1()
+    """The version and a digest of the auditor's source: any change to the code invalidates every result."""
+    digest = hashlib.sha1(__version__.encode())
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())
