@@ -15,11 +15,17 @@ from typing import Callable
 import imagehash
 from PIL import Image, ImageOps
 
+from .perceptual import phash
 from .snapshot import ImageInfo
 
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 40_000_000          # ~ 6300 x 6300; larger is refused, not decoded
+# Analysers need no more than this many pixels on the longer side (faces are looked for at 400,
+# logos hashed at 256, thumbnails 160), so large JPEGs are decoded reduced for them. Twice the
+# face-detection size: libjpeg's reduced decoding keeps grain that a smooth downscale removes, and
+# the face detector sees faces in that grain.
+ANALYSIS_SIDE = 800
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Modules exposing `analyse(img, data, info)`: given the decoded Pillow image and the raw
@@ -42,9 +48,16 @@ def is_svg(data: bytes, content_type: str = "") -> bool:
 
 def open_image(data: bytes, content_type: str = "") -> Image.Image:
     """Decode bytes (raster or SVG) into a loaded Pillow image; raises ValueError if impossible."""
+    return decode(data, content_type)[0]
+
+
+def decode(data: bytes, content_type: str = "", reduce_to: int | None = None) -> tuple[Image.Image, tuple[int, int]]:
+    """(loaded image, its full size). With `reduce_to`, a large JPEG is decoded at 1/2, 1/4 or 1/8
+    scale by libjpeg itself (several times faster), its longer side staying at least `reduce_to`."""
     if is_svg(data, content_type):
         from .svg import rasterise  # optional heavy dependency, only for SVG
-        return rasterise(data)
+        img = rasterise(data)
+        return img, img.size
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -55,12 +68,23 @@ def open_image(data: bytes, content_type: str = "") -> Image.Image:
                 sizes = img.info.get("sizes") or set()
                 if sizes:
                     img.size = max(sizes)
+            size = img.size
+            if reduce_to and img.format == "JPEG":
+                _draft(img, reduce_to)
             img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ValueError(f"image too large to decode safely ({exc})") from None
         except (OSError, SyntaxError, Image.UnidentifiedImageError, EOFError) as exc:
             raise ValueError(f"not a readable image ({type(exc).__name__}: {exc})") from None
-    return img
+    return img, size
+
+
+def _draft(img: Image.Image, side: int) -> None:
+    scale = 1
+    while scale < 8 and max(img.size) // (scale * 2) >= side:
+        scale *= 2
+    if scale > 1:
+        img.draft(img.mode, (img.width // scale, img.height // scale))
 
 
 def flatten(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
@@ -90,13 +114,16 @@ def grey(img: Image.Image) -> Image.Image:
 def basic_hashes(img: Image.Image) -> dict[str, str]:
     # an opaque RGB image flattened is itself, so its grey is the shared one
     flat = grey(img) if img.mode == "RGB" else flatten(upright(img))
-    return {"phash": str(imagehash.phash(flat)), "dhash": str(imagehash.dhash(flat))}
+    return {"phash": str(phash(flat)), "dhash": str(imagehash.dhash(flat))}
 
 
-def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200) -> ImageInfo:
+def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200,
+            faces_matter: Callable[[ImageInfo], bool] | None = None) -> ImageInfo:
+    """Decode and analyse. A photograph's faces (the slowest analysis) are counted unless
+    `faces_matter` says the count cannot change the audit (the photo has a consent record)."""
     info = ImageInfo(url=url, status=status, content_type=content_type, bytes=len(data))
     try:
-        img = open_image(data, content_type)
+        img, (info.width, info.height) = decode(data, content_type, reduce_to=ANALYSIS_SIDE)
     except ValueError as exc:
         info.error = str(exc)
         info.oversized = "too large" in str(exc)
@@ -105,11 +132,16 @@ def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 
         info.error = f"not a readable image ({type(exc).__name__})"
         return info
     info.format = "SVG" if is_svg(data, content_type) else (img.format or "")
-    info.width, info.height = img.size
     info.hashes.update(basic_hashes(img))
     for analyser in analysers():
         try:
             analyser(img, data, info)
         except Exception:  # noqa: BLE001 - a failing analyser loses its facts, not the image
             log.exception("image analysis %s failed for %s", analyser.__module__, url)
+    if info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
+        from .photos import count_faces   # photos imports this module
+        try:
+            info.facts["faces"] = count_faces(img)
+        except Exception:  # noqa: BLE001 - as for the analysers
+            log.exception("face detection failed for %s", url)
     return info

@@ -2,7 +2,8 @@
 people, what does its metadata give away, its consent hashes and a small thumbnail.
 
 Facts added (JSON-safe, cached between runs): `photo` (bool), `photo_score` (0-1), and for
-photographs `faces` (int), `thumb` (base64 JPEG, at most 160 px, no metadata); for every image
+photographs `thumb` (base64 JPEG, at most 160 px, no metadata) — `faces` (int) is added by
+`imaging.analyse` with `count_faces`, where the count can matter; for every image
 `gps` (bool) and `metadata_names` (names of metadata fields that carry a person's name — never
 the values). Hashes added for photographs: `consent64`, `consent256` (see consent.hashing).
 """
@@ -29,7 +30,7 @@ THUMB_SIDE = 160
 
 def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
     info.facts["gps"], info.facts["metadata_names"] = metadata.inspect(img)
-    score = photo_score(img, info.format)
+    score = photo_score(img, info.format, (info.width, info.height))
     info.facts["photo_score"] = round(score, 3)
     info.facts["photo"] = False
     if score < PHOTO_THRESHOLD:
@@ -37,7 +38,6 @@ def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
     arr = hashing.grey_array(data)
     info.hashes["consent64"], info.hashes["consent256"] = hashing.candidate_hashes(arr).to_hex()
     info.facts["photo"] = True      # only once it can be matched with the register
-    info.facts["faces"] = count_faces(img)
     info.facts["thumb"] = thumbnail(img)
 
 
@@ -61,9 +61,11 @@ def features(img: Image.Image) -> dict[str, float]:
     }
 
 
-def photo_score(img: Image.Image, fmt: str) -> float:
-    """0-1: how much this looks like a photograph rather than a logo, icon, chart, button or map."""
-    if fmt in ("SVG", "ICO") or min(img.size) < MIN_SIDE or max(img.size) > 12 * min(img.size):
+def photo_score(img: Image.Image, fmt: str, size: tuple[int, int] | None = None) -> float:
+    """0-1: how much this looks like a photograph rather than a logo, icon, chart, button or map.
+    `size`: the image's own size, when `img` was decoded reduced."""
+    width, height = size or img.size
+    if fmt in ("SVG", "ICO") or min(width, height) < MIN_SIDE or max(width, height) > 12 * min(width, height):
         return 0.0
     f = features(img)
     if f["transparent"] > 0.02:

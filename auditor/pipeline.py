@@ -143,8 +143,11 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
         digests.append((page.url, _digest(page), page.title[:200]))
         runner.page(page)
 
+    register = _preload_register(config, ctx)
+    faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None
     try:
-        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress)
+        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress,
+                        faces_matter=faces_matter)
         if not stop.is_set():
             _collect_social(config, fetcher, snapshot, ctx, stop)
     finally:
@@ -153,7 +156,6 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     if stop.is_set():
         snapshot.complete = False
         result.notes.append(f"{STOPPED}; what it had collected was checked")
-    _preload_register(config, ctx)
     runner.site(snapshot)
     page_cache.save(prune=snapshot.complete and not options.only)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
@@ -181,15 +183,16 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
                        error="; ".join(result.notes) or None)
 
 
-def _preload_register(config: Config, ctx: Context) -> None:
-    """Load the consent register with its photo-hash cache in the storage folder, for the consent check."""
+def _preload_register(config: Config, ctx: Context) -> consent_register.Register | None:
+    """Load the consent register with its photo-hash cache in the storage folder, for the consent
+    check and for the crawl (faces are not looked for in photos that have a consent record)."""
     if config.consent.register is None:
-        return
+        return None
     try:
-        ctx.memo(photo_consent.REGISTER_FILE,
-                 lambda: consent_register.load(config.consent.register, cache_dir=config.storage))
+        return ctx.memo(photo_consent.REGISTER_FILE,
+                        lambda: consent_register.load(config.consent.register, cache_dir=config.storage))
     except (OSError, ValueError):
-        pass    # the consent check loads it again and reports the problem as its own failure
+        return None    # the consent check loads it again and reports the problem as its own failure
 
 
 def next_run(config: Config) -> datetime | None:

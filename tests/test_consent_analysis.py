@@ -18,8 +18,8 @@ def analysed(data: bytes, url: str = "http://site.test/x.jpg"):
 
 
 def is_photo(data: bytes) -> bool:
-    img = imaging.open_image(data)
-    return photos.photo_score(img, img.format) >= photos.PHOTO_THRESHOLD
+    """As the crawl judges it: large JPEGs are analysed decoded at reduced size."""
+    return imaging.analyse("http://site.test/x", data).facts["photo_score"] >= photos.PHOTO_THRESHOLD
 
 
 def test_photo_classifier_accuracy_on_the_labelled_set():

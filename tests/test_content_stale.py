@@ -144,3 +144,13 @@ def test_visible_date_forms(ctx, line, expected):
                                   "Last updated: see www.example.org/2019/03/03/"])
 def test_labels_without_a_date_after_them(ctx, line):
     assert page_findings(stale, html_page(body(f"<p>{line}</p>")), ctx) == []
+
+
+def test_a_problem_seen_on_several_pages_keeps_the_evidence_of_the_page_it_names():
+    """Pages arrive in whatever order the crawl threads finish: the finding must not depend on it."""
+    from auditor.checks._common import group
+    items = [("logo", "https://x.test/news/item-2/", "from item 2"), ("logo", "https://x.test/about/", "from about"),
+             ("logo", "https://x.test/news/item-1/", "from item 1")]
+    for order in (items, items[::-1], items[1:] + items[:1]):
+        seen = group(order)["logo"]
+        assert (seen.url, seen.first) == ("https://x.test/about/", "from about")

@@ -85,6 +85,20 @@ def test_normalise_url_takes_any_text(href, base):
     assert out is None or out.startswith(("http://", "https://"))
 
 
+URL_PIECES = st.sampled_from(["/", "//", "/a", "b", "..", ".", "?q=1", "#f", "http:", "https://", "HTTP://",
+                              "h.org", ":8080", "@", "%20", " ", "\t", "[", "]", "mailto:", "é"])
+BASES = st.sampled_from(["https://e.org/a/b.html", "http://E.org:80/a/?x=1", "https://u:p@e.org:8443/",
+                         "http://e.org?q", "http://e.org#top", "HTTPS://e.org/x/", "https://[::1]:8000/p/",
+                         "ftp://e.org/", "e.org/a", "", "http://", "https://e.org/a b/"])
+
+
+@SETTINGS
+@given(href=st.lists(URL_PIECES, max_size=6).map("".join), base=BASES)
+def test_shared_answers_for_repeated_links_equal_the_full_computation(href, base):
+    from auditor.crawl.extract import _normalise
+    assert normalise_url(href, base) == _normalise(href.strip(), base)
+
+
 # --- feeds ---------------------------------------------------------------------------
 class BytesApi(Api):
     """The real Api, answering with fixed bytes instead of the network."""

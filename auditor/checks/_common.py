@@ -48,12 +48,16 @@ class Seen:
 
 
 def group(items: Iterable[tuple[str, str, Any]]) -> dict[str, Seen]:
-    """(key, page URL, payload) triples -> key -> Seen, first payload kept."""
+    """(key, page URL, payload) triples -> key -> Seen, keeping the payload of the page the finding
+    will name (`Seen.url`), so its evidence describes that page whatever order pages came in."""
     out: dict[str, Seen] = {}
     listed: set[tuple[str, str]] = set()     # (key, URL): a footer on 20,000 pages stays linear
+    kept: dict[str, tuple[int, str]] = {}
     for key, url, payload in items:
         seen = out.setdefault(key, Seen(payload))
         if (key, url) not in listed:
             listed.add((key, url))
             seen.pages.append(url)
+        if key not in kept or (len(url), url) < kept[key]:
+            kept[key], seen.first = (len(url), url), payload
     return out

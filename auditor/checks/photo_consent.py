@@ -82,6 +82,14 @@ def _load(ctx, path, snapshot: Snapshot) -> register_mod.Register:
     return register
 
 
+def has_record(register: register_mod.Register, info: ImageInfo) -> bool:
+    """Whether some consent record is for this image, by its address or its look, whatever its status."""
+    if register.by_url(info.url):
+        return True
+    hashes = HashSet.of(info.hashes)
+    return hashes is not None and bool(register.match(hashes))
+
+
 def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Finding | None:
     records = register.by_url(photo.use.src)
     hashes = HashSet.of(photo.info.hashes)
@@ -104,7 +112,8 @@ def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Find
     return Finding(STATUS_CODE[status], url=photo.where, subject=photo.use.src,
                    message=_message(status, record, photo.channel),
                    evidence={"consent_ref": record.consent_ref, "register_line": record.line,
-                             "channel": photo.channel, "faces": faces, "kind": photo.use.kind})
+                             "channel": photo.channel, "kind": photo.use.kind,
+                             **({"faces": faces} if "faces" in photo.info.facts else {})})
 
 
 def _message(status: str, record: register_mod.Record, channel: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import htmldate
@@ -63,6 +64,32 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
 def normalise_url(url: str, base: str | None = None) -> str | None:
     """Absolute http(s) URL without fragment, lower-case host, no default port."""
     url = (url or "").strip()
+    # A site's navigation repeats the same root-relative and absolute links on every page: those
+    # depend on the base's origin at most, so their answers are shared between pages.
+    if url.lower().startswith(("http://", "https://")):
+        return _normalise_shared(url, None)
+    if url.startswith("/") and not url.startswith("//") and base:
+        origin = _origin(base)
+        if origin:
+            return _normalise_shared(url, origin + "/")
+    return _normalise(url, base)
+
+
+def _origin(base: str) -> str | None:
+    """"scheme://host[:port]" of an http(s) base URL, found without parsing it."""
+    start = base.find("//") + 2
+    if start < 2 or not base[:start].lower() in ("http://", "https://"):
+        return None
+    ends = [i for i in (base.find(c, start) for c in "/?#") if i >= 0]
+    return base[:min(ends)] if ends else base
+
+
+@lru_cache(maxsize=4096)
+def _normalise_shared(url: str, base: str | None) -> str | None:
+    return _normalise(url, base)
+
+
+def _normalise(url: str, base: str | None) -> str | None:
     if not url or url.lower().startswith(SKIP_SCHEMES):
         return None
     try:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
-from ..snapshot import Page, Snapshot
+from ..snapshot import ImageInfo, Page, Snapshot
 from . import inline_svg, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
@@ -32,13 +32,16 @@ log = logging.getLogger(__name__)
 
 
 def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Callable[[Page], None] | None = None,
-            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None) -> None:
-    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats)."""
-    Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress).run()
+            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None,
+            faces_matter: Callable[[ImageInfo], bool] | None = None) -> None:
+    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats).
+    `faces_matter`: see `imaging.analyse`."""
+    Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress, faces_matter).run()
 
 
 class Crawl:
-    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress):
+    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress,
+                 faces_matter: Callable[[ImageInfo], bool] | None = None):
         c = config.crawl
         self.config, self.fetcher, self.snapshot = config, fetcher, snapshot
         self.on_page, self.stop, self.progress = on_page, stop, progress
@@ -49,6 +52,7 @@ class Crawl:
         self.per_host = c.workers if c.delay_seconds <= 0 else 1
         # Image analysis is CPU-bound and holds whole decoded images: no more at once than there are cores.
         self.decoding = threading.Semaphore(max(1, min(c.workers, os.cpu_count() or 1)))
+        self.faces_matter = faces_matter
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
         self.queues: OrderedDict[str, deque[Task]] = OrderedDict()
         self.busy: dict[str, int] = {}
@@ -120,7 +124,7 @@ class Crawl:
             if task.kind == "page":
                 return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim)
             if task.kind == "image":
-                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoding)
+                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoding, self.faces_matter)
             if task.kind == "sitemap":
                 return Outcome(task, urls=self._sitemap_urls(task.url))
             return tasks.check_link(self.fetcher, task)

@@ -13,6 +13,7 @@ import imagehash
 import numpy as np
 from PIL import Image
 
+from ..perceptual import phash
 from ..snapshot import ImageInfo
 
 TRIM_SIZE = 1024         # larger images are scaled down before trimming
@@ -26,6 +27,7 @@ WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 THUMB_HEIGHT = 24       # colour thumbnail, aspect kept: tells colours and wordmarks apart
 THUMB_MAX_WIDTH = 96
 BLOCK = 4                # thumbnail pixels per compared block
+OPAQUE_MODES = ("RGB", "L")
 HASH_KEYS = ("logo_phash", "logo_dhash", "logo_phash_k", "logo_dhash_k", "logo_thumb")
 
 
@@ -35,15 +37,17 @@ def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
     if content is None:
         return
     info.hashes.update(fingerprint(content, background))
-    info.facts["logo_size"] = [content.width, content.height]
+    scale = info.width / img.width if info.width and img.width else 1   # img may be decoded reduced
+    info.facts["logo_size"] = [round(content.width * scale), round(content.height * scale)]
     info.facts["logo_bg"] = list(background) if background else None
 
 
 def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | None]:
-    """(content as RGBA cropped to what is not transparent or background, background colour or None)."""
-    rgba = _rgba(img)
-    if max(rgba.size) > TRIM_SIZE:          # big photos: trim a smaller copy, same for references
-        rgba.thumbnail((TRIM_SIZE, TRIM_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    """(content cropped to what is not transparent or background, background colour or None).
+    The content is RGB for an opaque image, RGBA otherwise."""
+    if img.mode in OPAQUE_MODES:            # nothing transparent to trim: skip the alpha channel
+        return _trim_background(_fit(img if img.mode == "RGB" else img.convert("RGB")))
+    rgba = _fit(_rgba(img))
     alpha = np.asarray(rgba.getchannel("A"))
     box = _bbox(alpha > ALPHA_FLOOR)
     if box is None:
@@ -51,15 +55,27 @@ def trim(img: Image.Image) -> tuple[Image.Image | None, tuple[int, int, int] | N
     rgba = rgba.crop(box)
     if np.asarray(rgba.getchannel("A")).min() < 255:
         return rgba, None
-    pixels = np.asarray(rgba.convert("RGB")).astype(np.int16)
-    background = _border_colour(pixels)
+    return _trim_background(rgba)
+
+
+def _fit(img: Image.Image) -> Image.Image:
+    if max(img.size) > TRIM_SIZE:          # big photos: trim a smaller copy, same for references
+        img = img.copy()
+        img.thumbnail((TRIM_SIZE, TRIM_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return img
+
+
+def _trim_background(content: Image.Image) -> tuple[Image.Image, tuple[int, int, int] | None]:
+    """An opaque image cropped to what differs from a uniform border colour, and that colour."""
+    pixels = np.asarray(content if content.mode == "RGB" else content.convert("RGB"))
+    background = _border_colour(np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).astype(np.int16))
     if background is None:
-        return rgba, None
-    differs = np.abs(pixels - np.array(background, dtype=np.int16)).max(axis=2) > BORDER_TOLERANCE
+        return content, None
+    differs = np.abs(pixels.astype(np.int16) - np.array(background, dtype=np.int16)).max(axis=2) > BORDER_TOLERANCE
     box = _bbox(differs)
     if box is None or differs.sum() < max(4, differs.size * FLAT_SHARE):   # one flat colour, or noise
-        return rgba, None
-    return rgba.crop(box), background
+        return content, None
+    return content.crop(box), background
 
 
 def _rgba(img: Image.Image) -> Image.Image:
@@ -75,8 +91,7 @@ def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
-def _border_colour(pixels: np.ndarray) -> tuple[int, int, int] | None:
-    ring = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+def _border_colour(ring: np.ndarray) -> tuple[int, int, int] | None:
     median = np.median(ring, axis=0)
     close = np.abs(ring - median).max(axis=1) <= BORDER_TOLERANCE
     if close.mean() < BORDER_SHARE:
@@ -92,20 +107,25 @@ def scaled(content: Image.Image) -> Image.Image:
 
 
 def on(content: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
+    if content.mode == "RGB":
+        return content
     base = Image.new("RGBA", content.size, colour + (255,))
     base.alpha_composite(content)
     return base.convert("RGB")
 
 
 def hash_pair(rgb: Image.Image) -> tuple[str, str]:
-    return str(imagehash.phash(rgb, hash_size=HASH_SIZE)), str(imagehash.dhash(rgb, hash_size=HASH_SIZE))
+    return str(phash(rgb, hash_size=HASH_SIZE)), str(imagehash.dhash(rgb, hash_size=HASH_SIZE))
 
 
 def fingerprint(content: Image.Image, background: tuple[int, int, int] | None = None) -> dict[str, str]:
     """Hashes of trimmed content on white (or its own background) and on black."""
     small = scaled(content)
+    if small.mode != "RGB" and small.getchannel("A").getextrema()[0] == 255:
+        small = small.convert("RGB")
     on_white = hash_pair(on(small, background or WHITE))
-    on_black = hash_pair(on(small, background or BLACK))
+    # an opaque image is the same on any background: hash it once
+    on_black = on_white if small.mode == "RGB" else hash_pair(on(small, background or BLACK))
     prints = dict(zip(HASH_KEYS, on_white + on_black))
     prints["logo_thumb"] = thumb(on(small, background or WHITE))
     return prints
