@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..config import Config
 from ..findings import Finding
 from ..snapshot import Page, Snapshot
 from . import onepass
+
+if TYPE_CHECKING:
+    from .pagecache import PageCache
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ class Context:
     config: Config
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     previous_run_at: datetime | None = None
-    page_cache: Any = None      # a pagecache.PageCache during an audit: per-page results kept between runs
+    page_cache: PageCache | None = None     # during an audit: per-page results kept between audits
     _memo: dict[str, Any] = field(default_factory=dict)
 
     def memo(self, key: str, loader: Callable[[], Any]) -> Any:
@@ -114,14 +117,14 @@ class Runner:
         """The site-wide checks, in order, sharing one read of the pages (see `onepass`)."""
         mods = [mod for mod in self.modules if hasattr(mod, "check")]
         gathered = onepass.run(snapshot, [partial(self._gather, mod) for mod in mods])
-        for mod, (findings, failure) in zip(mods, gathered):
+        for findings, failure in gathered:
             self.findings.extend(findings)
-            self._failed(mod, failure)
+            self._failed(failure)
 
     def _collect(self, mod: ModuleType, fn: Callable, arg: Any) -> None:
         findings, failure = self._gather(mod, arg, fn)
         self.findings.extend(findings)
-        self._failed(mod, failure)
+        self._failed(failure)
 
     def _gather(self, mod: ModuleType, arg: Any, fn: Callable | None = None) -> tuple[list[Finding], CheckFailure | None]:
         name = mod.__name__.rsplit(".", 1)[-1]
@@ -138,7 +141,7 @@ class Runner:
             return out, CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return out, None
 
-    def _failed(self, mod: ModuleType, failure: CheckFailure | None) -> None:
+    def _failed(self, failure: CheckFailure | None) -> None:
         if failure is not None and not any(f.module == failure.module for f in self.failures):
             self.failures.append(failure)
 
