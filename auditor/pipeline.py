@@ -22,6 +22,7 @@ from . import scheduler
 from .checks import CheckFailure, Context, Runner
 from .config import Config
 from .checks import photo_consent
+from .checks.pagecache import PageCache
 from .consent import register as consent_register
 from .consent.thumbnails import save_thumbnails
 from .crawl import website
@@ -123,15 +124,17 @@ def _record_failure(history: History, result: RunResult) -> None:
 
 def _audit(config: Config, options: Options, history: History, result: RunResult) -> None:
     # Pages go to disk as they arrive: memory stays flat however large the site.
-    with PageStore(config.storage) as pages:
-        _audit_into(config, options, history, result, pages)
+    with PageStore(config.storage) as pages, PageCache(config.storage, config) as page_cache:
+        _audit_into(config, options, history, result, pages, page_cache)
 
 
-def _audit_into(config: Config, options: Options, history: History, result: RunResult, pages: PageStore) -> None:
+def _audit_into(config: Config, options: Options, history: History, result: RunResult, pages: PageStore,
+                page_cache: PageCache) -> None:
     clock = time.monotonic()
     stop = options.stop or threading.Event()
     previous = history.last_complete_run()
-    ctx = Context(config=config, previous_run_at=_parse(previous.started_at) if previous else None)
+    ctx = Context(config=config, previous_run_at=_parse(previous.started_at) if previous else None,
+                  page_cache=page_cache)
     runner = Runner(ctx, options.only)
     snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at, pages=pages)
     cache = Cache(Path(config.storage) / "cache.sqlite3")
@@ -160,13 +163,14 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
         snapshot.complete = False
         result.notes.append(f"{STOPPED}; what it had collected was checked")
     runner.site(snapshot)
+    page_cache.save(prune=snapshot.complete and not options.only)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
     heap.release()
     result.failures = runner.failures
     result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
     result.next_run = next_run(config)
     result.expiring_consents = _expiring_consents(config, result.next_run)
-    result.stats = {**snapshot.stats, **fetcher.counts}
+    result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")

@@ -67,6 +67,7 @@ class Page:
     fetched_at: str = ""          # ISO-8601
     changed: bool = True          # False when the server answered 304 to a conditional request
     depth: int = 0
+    digest: str = ""              # of the extract as made (see crawl.tasks): identifies the content across runs
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,7 +2,8 @@
 
 A check module exposes `CODES` (the finding codes it may emit) and one or both of
   `check_page(page, ctx)`  -> findings for one page, called as pages arrive;
-  `check(snapshot, ctx)`   -> findings that need the whole snapshot.
+  `check(snapshot, ctx)`   -> findings that need the whole snapshot (the site-wide checks run
+                              in turn over one shared read of the pages: see `onepass`).
 Its docstring's first line is what `auditor checks` prints. Checks never fetch,
 write or mail.
 """
@@ -13,12 +14,17 @@ import logging
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..config import Config
 from ..findings import Finding
 from ..snapshot import Page, Snapshot
+from . import onepass
+
+if TYPE_CHECKING:
+    from .pagecache import PageCache
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class Context:
     config: Config
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     previous_run_at: datetime | None = None
+    page_cache: PageCache | None = None     # during an audit: per-page results kept between audits
     _memo: dict[str, Any] = field(default_factory=dict)
 
     def memo(self, key: str, loader: Callable[[], Any]) -> Any:
@@ -54,6 +61,14 @@ class Context:
         if key not in self._memo:
             self._memo[key] = loader()
         return self._memo[key]
+
+    def per_page(self, page: Page, name: str, compute: Callable[[Page], Any], depends: str = "") -> Any:
+        """`compute(page)`: JSON data that depends only on the page, the config and what `depends`
+        describes (digests of other inputs), never on today's date. Kept between audits, so an
+        unchanged page is not worked on again."""
+        if self.page_cache is None:
+            return compute(page)
+        return self.page_cache.get(page, name, compute, depends)
 
 
 @dataclass
@@ -96,23 +111,49 @@ class Runner:
     def page(self, page: Page) -> None:
         for mod in self.modules:
             if hasattr(mod, "check_page"):
-                self._collect(mod, mod.check_page, page)
+                self._collect(mod, _page_check(mod), page)
 
     def site(self, snapshot: Snapshot) -> None:
-        for mod in self.modules:
-            if hasattr(mod, "check"):
-                self._collect(mod, mod.check, snapshot)
+        """The site-wide checks, in order, sharing one read of the pages (see `onepass`)."""
+        mods = [mod for mod in self.modules if hasattr(mod, "check")]
+        gathered = onepass.run(snapshot, [partial(self._gather, mod) for mod in mods])
+        for findings, failure in gathered:
+            self.findings.extend(findings)
+            self._failed(failure)
 
     def _collect(self, mod: ModuleType, fn: Callable, arg: Any) -> None:
+        findings, failure = self._gather(mod, arg, fn)
+        self.findings.extend(findings)
+        self._failed(failure)
+
+    def _gather(self, mod: ModuleType, arg: Any, fn: Callable | None = None) -> tuple[list[Finding], CheckFailure | None]:
         name = mod.__name__.rsplit(".", 1)[-1]
+        out: list[Finding] = []
         try:
-            for finding in fn(arg, self.ctx) or ():
+            for finding in (fn or mod.check)(arg, self.ctx) or ():
                 if finding.check in self.ignore:
                     continue
                 if self.only and name not in self.only and finding.check not in self.only:
                     continue
-                self.findings.append(finding)
+                out.append(finding)
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
             log.exception("check %s failed", name)
-            if not any(f.module == name for f in self.failures):
-                self.failures.append(CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            return out, CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return out, None
+
+    def _failed(self, failure: CheckFailure | None) -> None:
+        if failure is not None and not any(f.module == failure.module for f in self.failures):
+            self.failures.append(failure)
+
+
+def _page_check(mod: ModuleType) -> Callable:
+    """`check_page`, through the page cache when the module says its findings depend only on
+    the page and the config (`PAGE_LOCAL = True`)."""
+    if not getattr(mod, "PAGE_LOCAL", False):
+        return mod.check_page
+    name = mod.__name__.rsplit(".", 1)[-1] + ".check_page"
+
+    def cached(page: Page, ctx: Context) -> list[Finding]:
+        found = ctx.per_page(page, name, lambda p: [f.to_dict() for f in mod.check_page(p, ctx)])
+        return [Finding.from_dict(data) for data in found]
+    return cached

@@ -1,13 +1,15 @@
 """Logos: deprecated, unrecognised, stretched or missing scheme logos (policy 1.6)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..findings import Finding
 from ..identity.claims import ICON_KINDS, LOGO_WORD, Claim, claim, file_name, is_partner
-from ..identity.logos import LogoMatch, matcher_for
+from ..identity.logos import LogoMatch, files_digest, matcher_for
 from ..identity.names import NameMatcher
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
 
@@ -23,19 +25,40 @@ WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
 
 
 def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
-    matcher = matcher_for(ctx)
-    if not matcher.references:
-        return
+    logos = ctx.memo("identity.logo_files", lambda: files_digest(ctx.config))
+    if logos is None:
+        return      # no reference logos: nothing to compare with
+    page_logos = _page_logos(snapshot, ctx)
+    images: dict[str, str] = {}
+
+    def image_digest(url: str) -> str:
+        if url not in images:
+            info = snapshot.images.get(url)
+            images[url] = "-" if info is None else hashlib.sha1(
+                json.dumps(info.to_dict(), sort_keys=True, default=str).encode()).hexdigest()
+        return images[url]
+
+    for page in snapshot.pages:
+        if is_html_page(page):
+            # A page's logo findings depend on it, its images' analyses and the reference logos:
+            # kept between audits while none of them changes.
+            depends = logos + "".join(image_digest(use.src) for use in page.images)
+            found = ctx.per_page(page, "logo.findings", lambda p: [f.to_dict() for f in page_logos(p)],
+                                 depends=depends)
+            yield from (Finding.from_dict(data) for data in found)
+
+
+def _page_logos(snapshot: Snapshot, ctx) -> Callable[[Page], list[Finding]]:
+    """The findings of one page; the matcher is built on the first page that needs it."""
     names = NameMatcher(ctx.config.scheme)
     matches: dict[str, LogoMatch] = {}     # each image is matched once, however many pages show it
+    claims: dict[tuple, Claim | None] = {}     # a header logo makes the same claim on every page
 
     def match(url: str) -> LogoMatch | None:
         info = snapshot.images.get(url)
         if info is not None and url not in matches:
-            matches[url] = matcher.match(info)
+            matches[url] = matcher_for(ctx).match(info)
         return matches.get(url)
-
-    claims: dict[tuple, Claim | None] = {}     # a header logo makes the same claim on every page
 
     def claim_of(use: ImageUse, page: Page) -> Claim | None:
         key = (urlsplit(page.final_url or page.url).netloc, use.kind, use.src, use.alt, use.title, use.region,
@@ -46,10 +69,13 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
             claims[key] = claim(use, page, names, ctx.config.site_host)
         return claims[key]
 
-    for page in snapshot.pages:
-        if is_html_page(page):
-            yield from check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host,
-                                   claim_of)
+    def page_logos(page: Page) -> list[Finding]:
+        matcher = matcher_for(ctx)
+        if not matcher.references:
+            return []
+        return list(check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host,
+                                claim_of))
+    return page_logos
 
 
 def is_html_page(page: Page) -> bool:

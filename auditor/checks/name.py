@@ -9,6 +9,7 @@ from ..snapshot import Page, Snapshot
 from .logo import is_html_page
 
 CODES = ("name.missing", "name.variant")
+PAGE_LOCAL = True        # check_page reads only the page and the config: its findings are kept between audits
 CONTEXT_CHARS = 60
 
 

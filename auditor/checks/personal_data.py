@@ -1,6 +1,7 @@
 """Private e-mail addresses and mobile numbers published on pages and posts (policy 1.1)."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
@@ -16,11 +17,18 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
     host = urlsplit(ctx.config.scheme.website).hostname or ""
     allowed = ctx.config.privacy.allowed_contacts
     seen = group((c.value, page.url, c) for page in snapshot.pages if (page.status or 200) < 400
-                 for c in find_contacts(page_text(page), host, allowed))
+                 for c in page_contacts(page, host, allowed, ctx))
     for value, found in seen.items():
         yield _finding(found.first, found.url, f"is published {found.where()}", found.evidence())
     for post in snapshot.posts:
         yield from check_post(post, host, allowed)
+
+
+def page_contacts(page: Page, host: str, allowed, ctx) -> list[Contact]:
+    """The page's contacts: kept between audits for the same page content and config."""
+    found = ctx.per_page(page, "personal_data.contacts",
+                         lambda p: [asdict(c) for c in find_contacts(page_text(p), host, allowed)])
+    return [Contact(**c) for c in found]
 
 
 def check_post(post: Post, host: str, allowed) -> Iterator[Finding]:

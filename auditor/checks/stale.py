@@ -41,7 +41,16 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
     fresh = ctx.config.freshness
     if not _is_html(page) or page_exempt(page, fresh.exempt):
         return
-    best = last_update(page, ctx.now.date())
+    today = ctx.now.date()
+    # Finding the page's dates is the costly part, and needs no date: kept between audits. Only
+    # reading the "Last updated …" lines needs today's date, so that is done afresh.
+    kept = ctx.per_page(page, "stale.dates", lambda p: {
+        "labelled": [list(found) for found in _labelled(p.text)],
+        "other": [[e.day.isoformat(), e.tier, e.source] for e in _undated_evidence(p)]})
+    found = [*_visible_from(kept["labelled"], today),
+             *(Evidence(date.fromisoformat(day), tier, source) for day, tier, source in kept["other"]),
+             *http_evidence(page)]
+    best = last_update(page, today, found)
     if best is None or (ctx.now.date() - best.day).days <= fresh.stale_after_days:
         return
     age = _age(ctx.now.date() - best.day)
@@ -52,9 +61,10 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
                             "stale_after_days": fresh.stale_after_days})
 
 
-def last_update(page: Page, today: date) -> Evidence | None:
-    """The page's last update from the strongest evidence it carries; None without any."""
-    found = [e for e in evidence(page, today) if e.day <= today]
+def last_update(page: Page, today: date, found: list[Evidence] | None = None) -> Evidence | None:
+    """The page's last update from the strongest evidence it carries (`found`, else read from
+    the page); None without any."""
+    found = [e for e in (evidence(page, today) if found is None else found) if e.day <= today]
     own = [e for e in found if e.tier in PAGE_OWN]
     if own:
         # the latest of the page's own dates: a "Posted on" yesterday means the page changed yesterday
@@ -70,14 +80,22 @@ def last_update(page: Page, today: date) -> Evidence | None:
 
 
 def evidence(page: Page, today: date) -> list[Evidence]:
-    out = [*_visible(page.text, today), *_meta(page), *_jsonld(page), *_htmldate(page)]
+    return [*_visible(page.text, today), *_undated_evidence(page), *http_evidence(page)]
+
+
+def _undated_evidence(page: Page) -> list[Evidence]:
+    """Metadata, structured data, htmldate and the sitemap: read without today's date."""
+    out = [*_meta(page), *_jsonld(page), *_htmldate(page)]
     sitemap = parse_iso(page.sitemap_lastmod)
     if sitemap:
         out.append(Evidence(sitemap, "sitemap", "the sitemap's lastmod date"))
-    http = _http_last_modified(page)
-    if http:
-        out.append(Evidence(http, "http", "the server's Last-Modified header"))
     return out
+
+
+def http_evidence(page: Page) -> list[Evidence]:
+    """The Last-Modified header, judged against when the page was fetched: read afresh every audit."""
+    http = _http_last_modified(page)
+    return [Evidence(http, "http", "the server's Last-Modified header")] if http else []
 
 
 def _is_html(page: Page) -> bool:
@@ -86,16 +104,26 @@ def _is_html(page: Page) -> bool:
 
 
 def _visible(text: str, today: date) -> Iterator[Evidence]:
+    return _visible_from(_labelled(text), today)
+
+
+def _labelled(text: str) -> Iterator[tuple[str, str, str]]:
+    """(tier, label as written, the text after it) for each "Last updated" or "Posted on" label."""
     text = text or ""
     folded = fold(text)
     for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
         found = (label.finditer(text) if folded is None
                  else finditer_at(label, text, positions(folded, LABEL_WORDS[label])))
         for match in found:
-            found = leading_date(text[match.end():match.end() + 60], today)
-            if found:
-                words = " ".join(match.group().split()).rstrip(":-– ")
-                yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page")
+            words = " ".join(match.group().split()).rstrip(":-– ")
+            yield tier, words, text[match.end():match.end() + 60]
+
+
+def _visible_from(labelled, today: date) -> Iterator[Evidence]:
+    for tier, words, after in labelled:
+        found = leading_date(after, today)
+        if found:
+            yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page")
 
 
 def _meta(page: Page) -> Iterator[Evidence]:

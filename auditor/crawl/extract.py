@@ -69,15 +69,22 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
     url = (url or "").strip()
     # A site's navigation repeats the same root-relative and absolute links on every page: those
     # depend on the base's origin at most, so their answers are shared between pages.
-    if url.lower().startswith(("http://", "https://")):
-        shared = _normalise_shared(url, None)
-        if shared is not None:
-            return shared       # else no host ("http://"): the base supplies it
+    if url.lower().startswith(("http://", "https://")) and _names_host(url):
+        return _normalise_shared(url, None)
     if url.startswith("/") and not url.startswith("//") and base:
         origin = _origin(base)
         if origin:
             return _normalise_shared(url, origin + "/")
     return _normalise(url, base)
+
+
+def _names_host(url: str) -> bool:
+    """Whether an absolute link names its host: "https://" or "https:///x" alone lead somewhere on
+    the page's own site, as a relative link does."""
+    try:
+        return bool(urlsplit(url).netloc)
+    except ValueError:
+        return False      # the full computation says it is no address
 
 
 def _origin(base: str) -> str | None:

@@ -21,7 +21,7 @@ from requests.structures import CaseInsensitiveDict
 from .. import __version__
 from .cache import Cache, Validators
 from .transfer import BodyRule, read_body, release, request_problem, retry_after, settle_environment
-from .watchdog import deadline, watch
+from .watchdog import Watchdog, deadline, watch
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ class Fetcher:
         self._hosts_lock = threading.Lock()
         self.counts = {"requests": 0, "conditional": 0, "not_modified": 0}
         self._count_lock = threading.Lock()
+        self._watchdog = Watchdog()
 
     @classmethod
     def for_config(cls, config, cache: Cache | None = None, stop: threading.Event | None = None) -> "Fetcher":
@@ -288,7 +289,7 @@ class Fetcher:
             self.counts["conditional"] += conditional
         result.body, result.truncated, result.too_large, result.body_skipped = b"", False, False, False
         try:
-            with deadline(start + self.deadline):
+            with deadline(start + self.deadline, self._watchdog):
                 resp = self.session.request(method, url, headers=headers, params=params, stream=True,
                                             allow_redirects=False, timeout=(self.timeout, self.timeout))
         except requests.exceptions.RequestException as exc:

@@ -5,11 +5,13 @@ On a 304 the extract or analysis cached by the previous run is reused as it is.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import pickle
 import threading
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -124,7 +126,17 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
 def _make_page(task: Task, r: FetchResult) -> Page:
     page = Page(url=task.url, final_url=r.final_url, status=r.status, content_type=r.content_type,
                 headers=keep_headers(r.headers), fetched_at=now_iso(), depth=task.depth)
-    return extract(page, decode_html(r.body, r.charset))
+    page = extract(page, decode_html(r.body, r.charset))
+    page.digest = content_digest(page)
+    return page
+
+
+def content_digest(page: Page) -> str:
+    """What the page says, without what changes from fetch to fetch (when, how deep, the Date header):
+    the same content fetched again, or reused on a 304, has the same digest."""
+    same = replace(page, fetched_at="", depth=0, digest="",
+                   headers={k: v for k, v in page.headers.items() if k != "date"})
+    return hashlib.sha1(pickle.dumps(same, pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
 def _reuse_page(data: dict, task: Task, r: FetchResult) -> Page:

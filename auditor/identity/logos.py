@@ -6,6 +6,7 @@ per run. Without those folders the matcher knows no logos and logo checks stay s
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -132,11 +133,29 @@ def _aspect_change(info: ImageInfo, ref: Reference) -> float:
     return round((size[0] / size[1]) / ref.aspect - 1, 3)
 
 
+def files_digest(config) -> str | None:
+    """A digest of the reference logo files, read without decoding them; None when there are none."""
+    digest, found = hashlib.sha1(), False
+    for kind, folder in (("approved", config.identity.approved_logos),
+                         ("deprecated", config.identity.deprecated_logos)):
+        for path in _files(folder):
+            try:
+                digest.update(f"{kind}/{path.name}\x1f".encode() + hashlib.sha1(path.read_bytes()).digest())
+            except OSError:
+                digest.update(f"{kind}/{path.name}\x1funreadable".encode())
+            found = True
+    return digest.hexdigest() if found else None
+
+
+def _files(folder: Path | str | None) -> list[Path]:
+    if folder is None:
+        return []
+    return [p for p in sorted(Path(folder).iterdir()) if p.suffix.lower() in EXTENSIONS and p.is_file()]
+
+
 def load_folder(folder: Path, kind: str) -> list[Reference]:
     refs = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in EXTENSIONS or not path.is_file():
-            continue
+    for path in _files(folder):
         try:
             refs.append(load_reference(path.name, path.read_bytes(), kind))
         except (OSError, ValueError) as exc:
