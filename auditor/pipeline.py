@@ -165,7 +165,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     runner.site(snapshot)
     page_cache.save(prune=snapshot.complete and not options.only)
     result.findings = sorted(runner.findings, key=findings_mod.sort_key)
-    heap.release()
+    heap.release()      # what the site-wide checks worked with is gone
     result.failures = runner.failures
     result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
     result.next_run = next_run(config)
