@@ -103,3 +103,31 @@ def test_a_hosts_images_wait_ahead_of_its_pages_in_their_own_order():
     order = [queue.popleft().url for _ in range(4)]
     assert order == ["https://x.org/a.jpg", "https://x.org/b.jpg", "https://x.org/1", "https://x.org/2"]
     assert not queue
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_trim_hands_freed_heap_back_to_the_system():
+    import ctypes
+    import sys
+
+    import pytest
+
+    from auditor import heap
+
+    libc = ctypes.CDLL(None)
+    if not sys.platform.startswith("linux") or not hasattr(libc, "malloc_trim"):
+        pytest.skip("needs glibc")
+    libc.malloc.restype, libc.malloc.argtypes, libc.free.argtypes = ctypes.c_void_p, [ctypes.c_size_t], [ctypes.c_void_p]
+    blocks = [libc.malloc(1000) for _ in range(30_000)]
+    for block in blocks:
+        ctypes.memset(block, 1, 1000)       # touched, so resident
+    for block in blocks[:-1]:               # the last one keeps the heap's top where it is
+        libc.free(block)
+    before = _rss_kb()
+    heap.trim()
+    assert before - _rss_kb() > 10_000      # most of the ~30 MB freed goes back
+    libc.free(blocks[-1])
