@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -129,6 +130,8 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> N
 
 def _shutdown_on(stop: threading.Event, scheduler: BlockingScheduler) -> None:
     stop.wait()
+    while not scheduler.running:         # a signal just before start(): shutting down now would fail
+        time.sleep(0.02)
     scheduler.shutdown(wait=True)        # lets a running audit finish its stop first
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -194,6 +195,22 @@ def test_stop_during_the_catch_up_returns_once_the_audit_has_wound_up(make_confi
     stop.set()
     runner.join(timeout=20)
     assert finished.is_set() and not runner.is_alive()
+
+
+def test_a_stop_just_before_the_scheduler_starts_still_ends_it(make_config, monkeypatch):
+    stop = threading.Event()
+    start = scheduler.BlockingScheduler.start
+
+    def signalled_then_start(self, *args, **kwargs):
+        stop.set()                                   # SIGTERM between the catch-up and start()
+        time.sleep(0.2)                              # the watcher acts on it before start()
+        return start(self, *args, **kwargs)
+
+    monkeypatch.setattr(scheduler.BlockingScheduler, "start", signalled_then_start)
+    runner = threading.Thread(target=scheduler.serve, args=(make_config(), lambda: None, stop))
+    runner.start()
+    runner.join(timeout=20)
+    assert not runner.is_alive()
 
 
 def test_serve_waits_for_the_next_time_until_stopped(make_config, caplog):
