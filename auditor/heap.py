@@ -3,7 +3,7 @@
 glibc keeps freed heap memory for reuse: after the crawl (its threads, parsed pages, decoded
 images) tens of megabytes stay resident although nothing holds them. `release()` collects
 garbage and asks glibc to return its free pages; `trim()` only does the latter, cheaply enough to
-be done every few hundred pages of a crawl. Where there is no glibc they only collect.
+be done every hundred fetches of a crawl. Where there is no glibc they only collect.
 """
 from __future__ import annotations
 

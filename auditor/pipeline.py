@@ -36,8 +36,6 @@ from .snapshot import Page, Snapshot
 
 log = logging.getLogger(__name__)
 
-TRIM_EVERY_PAGES = 500
-
 
 @dataclass
 class RunResult:
@@ -144,8 +142,6 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     def on_page(page: Page) -> None:
         digests.add(page)
         runner.page(page)
-        if len(pages) % TRIM_EVERY_PAGES == 0:
-            heap.trim()     # what parsing and image analysis freed would otherwise stay resident
 
     register = _preload_register(config, ctx)
     faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None

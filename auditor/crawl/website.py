@@ -20,6 +20,7 @@ from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
+from .. import heap
 from ..snapshot import ImageInfo, Page, Snapshot
 from . import inline_svg, sitemap, tasks
 from .extract import normalise_url
@@ -29,6 +30,8 @@ from .tasks import Outcome, Task
 from .verdict import Verdict
 
 log = logging.getLogger(__name__)
+
+TRIM_EVERY = 100      # tasks done
 
 
 def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Callable[[Page], None] | None = None,
@@ -168,6 +171,8 @@ class Crawl:
         task = self.inflight.pop(future)
         self.busy[task.host] -= 1
         self.done += 1
+        if self.done % TRIM_EVERY == 0:
+            heap.trim()     # what parsing and image analysis freed would otherwise stay resident
         out = future.result()
         if out.link is not None:
             self.snapshot.links[task.url] = out.link
