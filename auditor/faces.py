@@ -1,7 +1,9 @@
 """Frontal-face detection with OpenCV's bundled Haar cascade (OpenCV 4.x ships it; 5.x does not)."""
 from __future__ import annotations
 
-import threading
+import queue
+from contextlib import contextmanager
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -13,17 +15,24 @@ from . import imaging
 # only makes the threads wait for each other (twice the wall time on two cores, same results).
 cv2.setNumThreads(1)
 DETECT_SIDE = 400        # faces are found on a grey copy this size: fast, and big enough for groups
-_local = threading.local()   # one classifier per thread: detectMultiScale is not shared safely
+# detectMultiScale is not shared safely, and a classifier keeps ~10 MB of working buffers once used:
+# classifiers are lent out one per detection, so there are only as many as detections run at once
+# (the crawl decodes one image per core), not one per crawl thread.
+_idle: queue.SimpleQueue = queue.SimpleQueue()
 
 
-def classifier() -> cv2.CascadeClassifier:
-    found = getattr(_local, "cascade", None)
-    if found is None:
+@contextmanager
+def classifier() -> Iterator[cv2.CascadeClassifier]:
+    try:
+        found = _idle.get_nowait()
+    except queue.Empty:
         found = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
         if found.empty():
-            raise RuntimeError("OpenCV's frontal-face cascade is missing (OpenCV 4.x is required)")
-        _local.cascade = found
-    return found
+            raise RuntimeError("OpenCV's frontal-face cascade is missing (OpenCV 4.x is required)") from None
+    try:
+        yield found
+    finally:
+        _idle.put(found)
 
 
 def detect(img: Image.Image) -> list[tuple[int, int, int, int]]:
@@ -32,5 +41,6 @@ def detect(img: Image.Image) -> list[tuple[int, int, int, int]]:
     grey.thumbnail((DETECT_SIDE, DETECT_SIDE), Image.Resampling.BILINEAR)
     arr = cv2.equalizeHist(np.asarray(grey, dtype=np.uint8))
     side = max(20, min(arr.shape) // 20)
-    boxes = classifier().detectMultiScale(arr, scaleFactor=1.15, minNeighbors=6, minSize=(side, side))
+    with classifier() as cascade:
+        boxes = cascade.detectMultiScale(arr, scaleFactor=1.15, minNeighbors=6, minSize=(side, side))
     return [tuple(int(v) for v in box) for box in boxes]
