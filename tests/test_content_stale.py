@@ -154,3 +154,14 @@ def test_a_problem_seen_on_several_pages_keeps_the_evidence_of_the_page_it_names
     for order in (items, items[::-1], items[1:] + items[:1]):
         seen = group(order)["logo"]
         assert (seen.url, seen.first) == ("https://x.test/about/", "from about")
+
+
+def test_a_problem_on_thousands_of_pages_keeps_its_count_and_first_addresses_only():
+    from auditor.checks._common import SAMPLE_PAGES, group
+    urls = [f"https://x.test/p{i}/" for i in range(3000, 0, -1)]
+    items = [("footer", url, url) for url in urls for _ in range(2)]     # twice on each page
+    seen = group(items)["footer"]
+    expected = sorted(urls, key=lambda u: (len(u), u))
+    assert seen.evidence() == {"pages": expected[:SAMPLE_PAGES], "page_count": 3000}
+    assert (seen.url, seen.first, seen.where()) == (expected[0], expected[0], "on 3000 pages")
+    assert len(seen.sample) == SAMPLE_PAGES

@@ -10,6 +10,7 @@ write or mail.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SHARED_EVIDENCE_CHARS = 300
 # Order is the order they run and are listed in.
 MODULES = [
     "crawl",
@@ -101,6 +103,8 @@ class Runner:
         self.modules = [m for m in load_modules() if self._wanted(m)]
         self.findings: list[Finding] = []
         self.failures: list[CheckFailure] = []
+        self._texts: dict[str, str] = {}
+        self._evidence: dict[str, dict] = {}
 
     def _wanted(self, mod: ModuleType) -> bool:
         if not self.only:
@@ -135,11 +139,21 @@ class Runner:
                     continue
                 if self.only and name not in self.only and finding.check not in self.only:
                     continue
-                out.append(finding)
+                out.append(self._shared(finding))
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
             log.exception("check %s failed", name)
             return out, CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return out, None
+
+    def _shared(self, finding: Finding) -> Finding:
+        """Equal messages and evidence held once: a large site repeats some thousands of times
+        (an out-of-date notice, photos without a record). Nothing changes a finding once made."""
+        finding.message = self._texts.setdefault(finding.message, finding.message)
+        if finding.evidence:
+            key = json.dumps(finding.evidence, sort_keys=True, default=str)
+            if len(key) <= SHARED_EVIDENCE_CHARS:   # long evidence (lists of pages) is seldom repeated
+                finding.evidence = self._evidence.setdefault(key, finding.evidence)
+        return finding
 
     def _failed(self, failure: CheckFailure | None) -> None:
         if failure is not None and not any(f.module == failure.module for f in self.failures):

@@ -1,6 +1,7 @@
 """Helpers shared by the content checks: URL exemptions and site-wide grouping."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, Iterable
@@ -28,36 +29,49 @@ def page_exempt(page, patterns: Iterable[str]) -> bool:
 
 @dataclass
 class Seen:
-    """One problem seen on several pages (a footer, a header logo): reported once."""
+    """One problem seen on several pages (a footer, a header logo): reported once. Keeps what the
+    finding shows (how many pages, the first few addresses), not every page: a footer problem is
+    on every page of a 20,000-page site."""
 
     first: Any
-    pages: list[str] = field(default_factory=list)
+    count: int = 0                                   # distinct pages
+    sample: list[tuple[int, str]] = field(default_factory=list)   # (len, URL): the first pages, sorted
+    last: str | None = None                          # the page whose items are being read
+
+    def add(self, url: str) -> None:
+        if url == self.last:
+            return
+        self.last = url
+        key = (len(url), url)
+        if key in self.sample:
+            return
+        self.count += 1
+        if len(self.sample) < SAMPLE_PAGES or key < self.sample[-1]:
+            bisect.insort(self.sample, key)
+            del self.sample[SAMPLE_PAGES:]
 
     @property
     def url(self) -> str:
         """The shortest page URL, so the finding keeps one address from run to run."""
-        return min(self.pages, key=lambda u: (len(u), u))
+        return self.sample[0][1]
 
     def evidence(self) -> dict[str, Any]:
-        pages = sorted(set(self.pages), key=lambda u: (len(u), u))
-        return {"pages": pages[:SAMPLE_PAGES], "page_count": len(pages)}
+        return {"pages": [url for _, url in self.sample], "page_count": self.count}
 
     def where(self) -> str:
-        count = len(set(self.pages))
-        return "on this page" if count == 1 else f"on {count} pages"
+        return "on this page" if self.count == 1 else f"on {self.count} pages"
 
 
 def group(items: Iterable[tuple[str, str, Any]]) -> dict[str, Seen]:
     """(key, page URL, payload) triples -> key -> Seen, keeping the payload of the page the finding
-    will name (`Seen.url`), so its evidence describes that page whatever order pages came in."""
+    will name (`Seen.url`), so its evidence describes that page whatever order pages came in.
+    A page's items come together, as iterating the pages gives them: a page is counted once."""
     out: dict[str, Seen] = {}
-    listed: set[tuple[str, str]] = set()     # (key, URL): a footer on 20,000 pages stays linear
-    kept: dict[str, tuple[int, str]] = {}
     for key, url, payload in items:
-        seen = out.setdefault(key, Seen(payload))
-        if (key, url) not in listed:
-            listed.add((key, url))
-            seen.pages.append(url)
-        if key not in kept or (len(url), url) < kept[key]:
-            kept[key], seen.first = (len(url), url), payload
+        seen = out.get(key)
+        if seen is None:
+            seen = out[key] = Seen(payload)
+        elif (len(url), url) < seen.sample[0]:
+            seen.first = payload
+        seen.add(url)
     return out

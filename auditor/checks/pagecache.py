@@ -39,7 +39,6 @@ def code_version() -> str:
 class PageCache:
     def __init__(self, folder: Path | str, config: Any):
         self.salt = f"{code_version()}\x1f{config!r}"
-        self.used: set[str] = set()
         self.counts = {"page_results_reused": 0, "page_results_made": 0}
         self.db: sqlite3.Connection | None = None
         try:
@@ -49,6 +48,8 @@ class PageCache:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            # The keys this audit used, for pruning: in the database, not memory (40,000 on a large site).
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
         except (OSError, sqlite3.Error) as exc:     # only a speed-up: without it every page is checked afresh
             self._give_up(exc)
 
@@ -74,10 +75,10 @@ class PageCache:
     def _lookup(self, key: str) -> tuple | None:
         try:
             row = self.db.execute("SELECT value FROM results WHERE key=?", (key,)).fetchone()
+            self.db.execute("INSERT OR IGNORE INTO used VALUES (?)", (key,))
         except sqlite3.Error as exc:
             self._give_up(exc)
             return None
-        self.used.add(key)
         return row
 
     def _keep(self, key: str, value: Any) -> None:
@@ -97,8 +98,6 @@ class PageCache:
         try:
             with self.db:
                 if prune:
-                    self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-                    self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self.used))
                     self.db.execute("DELETE FROM results WHERE key NOT IN (SELECT key FROM used)")
         except sqlite3.Error as exc:
             self._give_up(exc)
