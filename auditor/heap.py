@@ -11,6 +11,7 @@ import ctypes
 import gc
 import logging
 import sys
+from functools import cache
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ def trim() -> None:
         malloc_trim(0)
 
 
+@cache
 def _malloc_trim():
     if not sys.platform.startswith("linux"):
         return None

@@ -139,9 +139,9 @@ def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 
         except Exception:  # noqa: BLE001 - a failing analyser loses its facts, not the image
             log.exception("image analysis %s failed for %s", analyser.__module__, url)
     if info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
-        from .photos import count_faces   # photos imports this module
+        from .faces import detect   # OpenCV's face detector, loaded when a photograph needs it
         try:
-            info.facts["faces"] = count_faces(img)
+            info.facts["faces"] = len(detect(img))
         except Exception:  # noqa: BLE001 - as for the analysers
             log.exception("face detection failed for %s", url)
     return info

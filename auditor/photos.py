@@ -3,7 +3,7 @@ people, what does its metadata give away, its consent hashes and a small thumbna
 
 Facts added (JSON-safe, cached between runs): `photo` (bool), `photo_score` (0-1), and for
 photographs `thumb` (base64 JPEG, at most 160 px, no metadata) — `faces` (int) is added by
-`imaging.analyse` with `count_faces`, where the count can matter; for every image
+`imaging.analyse`, where the count can matter; for every image
 `gps` (bool) and `metadata_names` (names of metadata fields that carry a person's name — never
 the values). Hashes added for photographs: `consent64`, `consent256` (see consent.hashing).
 """
@@ -76,11 +76,6 @@ def photo_score(img: Image.Image, fmt: str, size: tuple[int, int] | None = None)
     if fmt in ("PNG", "GIF"):
         score -= 0.05       # photographs are mostly JPEG or WebP; graphics mostly PNG or GIF
     return max(0.0, min(1.0, score))
-
-
-def count_faces(img: Image.Image) -> int:
-    from .faces import detect  # OpenCV is loaded only when a photograph needs it
-    return len(detect(img))
 
 
 def thumbnail(img: Image.Image) -> str:

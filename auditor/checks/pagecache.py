@@ -38,7 +38,8 @@ def code_version() -> str:
 
 class PageCache:
     def __init__(self, folder: Path | str, config: Any):
-        self.salt = f"{code_version()}\x1f{config!r}"
+        # hashed once: the config's text is long, and every key of the audit includes it
+        self.salt = hashlib.sha1(f"{code_version()}\x1f{config!r}".encode("utf-8", "replace")).hexdigest()
         self.counts = {"page_results_reused": 0, "page_results_made": 0}
         self.db: sqlite3.Connection | None = None
         try:

@@ -90,7 +90,7 @@ def _names_host(url: str) -> bool:
 def _origin(base: str) -> str | None:
     """"scheme://host[:port]" of an http(s) base URL, found without parsing it."""
     start = base.find("//") + 2
-    if start < 2 or not base[:start].lower() in ("http://", "https://"):
+    if start < 2 or base[:start].lower() not in ("http://", "https://"):
         return None
     ends = [i for i in (base.find(c, start) for c in "/?#") if i >= 0]
     return base[:min(ends)] if ends else base
