@@ -46,7 +46,7 @@ def _peak(first: dict, again: dict | None) -> float:
     return max(first["peak_mb"], again["peak_mb"] if again else 0)
 
 
-def _line(label: str, value: float, limit: float, fmt: str = "{:.2f}") -> str:
+def _line(label: str, value: float, limit: float, fmt: str = "{:.3f}") -> str:
     verdict = "met" if value <= limit else "MISSED"
     return f"{label:<44}{fmt.format(value):>9}   target <= {limit:<6} {verdict}"
 
