@@ -73,6 +73,11 @@ class Context:
         return self.page_cache.get(page, name, compute, depends)
 
 
+class CheckProblem(Exception):
+    """A check could not do all its work for a reason the user can fix (bad reference data):
+    recorded and reported like any failure, but said in one line, without a traceback."""
+
+
 @dataclass
 class CheckFailure:
     module: str
@@ -140,6 +145,9 @@ class Runner:
                 if self.only and name not in self.only and finding.check not in self.only:
                     continue
                 out.append(self._shared(finding))
+        except CheckProblem as exc:
+            log.warning("check %s could not do all its work: %s", name, exc)
+            return out, CheckFailure(name, str(exc), "")
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
             log.exception("check %s failed", name)
             return out, CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())

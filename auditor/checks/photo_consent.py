@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
+from . import CheckProblem
 from ..consent import register as register_mod
 from ..consent.hashing import HashSet
 from ..findings import Finding
@@ -18,7 +19,7 @@ STATUS_RANK = ("ok", "scope", "not_yet", "expired", "withdrawn")
 SAME_PHOTO_BITS = 8     # of 64 (phash): two sources on one page showing one photo (srcset sizes)
 
 
-class RegisterProblems(ValueError):
+class RegisterProblems(CheckProblem):
     """The register has bad rows: they were left out, and the report should say so."""
 
 
@@ -73,7 +74,10 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
 
 def _load(ctx, path, snapshot: Snapshot) -> register_mod.Register:
     # The pipeline preloads it with the storage folder's hash cache; checks themselves never write.
-    register = ctx.memo(REGISTER_FILE, lambda: register_mod.load(path))
+    try:
+        register = ctx.memo(REGISTER_FILE, lambda: register_mod.load(path))
+    except (OSError, ValueError) as exc:     # unreadable, or a header without the columns
+        raise CheckProblem(f"the consent register could not be read: {exc}") from None
     for record in register.records:
         info = snapshot.images.get(record.photo) if record.is_url else None
         hashes = HashSet.of(info.hashes) if info else None
