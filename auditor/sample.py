@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from .config import Config
 from .findings import CODES, Finding
 from .history import Changes, Comparison, Run
+from .result import RunResult
 
 STARTED = "2027-01-01T07:00:00+00:00"
 PREVIOUS = "2026-10-01T07:00:00+00:00"
@@ -38,12 +39,10 @@ def sample_thumbnail(path: Path, colour: str = "#7a9cc6") -> Path:
     return path
 
 
-def sample_result(config: Config, workdir: Path, test_email: bool = False):
+def sample_result(config: Config, workdir: Path, test_email: bool = False) -> RunResult:
     """A complete RunResult as a real run would hand to the report, with fixed dates. For a test
     e-mail (`test_email`) it is dated now and says it is a test, and every place named is the
     website's start page, so no link leads to a page that does not exist."""
-    from .pipeline import RunResult
-
     site = config.scheme.website.rstrip("/")
     found = sample_findings(site)
     if test_email:
