@@ -64,6 +64,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, url)
     );
     """,
+    # 3: what each run saw against what it could have seen (coverage.Coverage), for its verdict
+    """
+    ALTER TABLE runs ADD COLUMN coverage TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 
@@ -80,11 +84,17 @@ class Run:
     counts: dict[str, Any] = field(default_factory=dict)
     report_path: str | None = None
     error: str | None = None
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def interrupted(self) -> bool:
         """Stopped by a signal or killed, as opposed to ending by itself."""
         return self.status != "complete" and any(note in (self.error or "") for note in (KILLED, STOPPED))
+
+    @property
+    def partial(self) -> bool:
+        """Only some checks ran (`--only`)."""
+        return bool(self.coverage.get("codes"))
 
 
 @dataclass
@@ -95,6 +105,7 @@ class Comparison:
     still_open: list[Finding]
     resolved: list[Finding]
     previous_run: Run | None
+    not_checked: list[Finding] = field(default_factory=list)   # gone, but not read again by this run
 
 
 @dataclass
@@ -106,6 +117,7 @@ class Changes:
     removed_pages: list[tuple[str, str]]
     new_posts: list[tuple[str, str]]       # (platform, url)
     previous_run: Run | None
+    not_reached: int = 0                   # pages of the previous audit this one did not reach
 
 
 class History:
@@ -147,12 +159,14 @@ class History:
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
-                   report_path: str | None = None, error: str | None = None) -> None:
+                   report_path: str | None = None, error: str | None = None,
+                   coverage: dict[str, Any] | None = None) -> None:
         self.db.execute(
             "UPDATE runs SET status=?, finished_at=?, pages=?, images=?, posts=?, findings=?, counts=?,"
-            " report_path=COALESCE(?, report_path), error=? WHERE id=?",
+            " report_path=COALESCE(?, report_path), error=?, coverage=COALESCE(?, coverage) WHERE id=?",
             (status, finished_at, counts.get("pages", 0), counts.get("images", 0), counts.get("posts", 0),
-             counts.get("findings", 0), json.dumps(counts), report_path, error, run_id))
+             counts.get("findings", 0), json.dumps(counts), report_path, error,
+             json.dumps(coverage) if coverage is not None else None, run_id))
 
     def set_report_path(self, run_id: int, report_path: str) -> None:
         self.db.execute("UPDATE runs SET report_path=? WHERE id=?", (report_path, run_id))
@@ -199,23 +213,47 @@ class History:
             yield Finding(check=r["code"], url=r["url"], message=r["message"], subject=r["subject"],
                           severity=r["severity"], policy=r["policy"], evidence=json.loads(r["evidence"]))
 
-    def compare(self, run_id: int, current: Iterable[Finding] | None = None) -> Comparison:
+    def compare(self, run_id: int, current: Iterable[Finding] | None = None,
+                coverage: dict[str, Any] | None = None, read: Iterable[str] = ()) -> Comparison:
         """`current`: the run's findings as saved, when the caller still holds them (nothing is
-        loaded twice); only the resolved ones, gone since the previous run, are read back."""
+        loaded twice); only those gone since the previous run are read back. A finding gone is
+        resolved only when this run read its page or post again with its check: after a run that
+        did not see everything (`coverage`, as saved with the run), the rest are "not checked".
+        `read`: addresses read besides the pages and posts the history holds (social accounts)."""
         previous = self.last_complete_run(before=run_id)
         latest: dict[str, Finding] = {}         # as saved: a repeat keeps the first place, the last content
         for f in self.findings(run_id) if current is None else current:
             latest[f.fingerprint] = f
         before = {r[0] for r in self.db.execute("SELECT fingerprint FROM findings WHERE run_id=?",
                                                 (previous.id,))} if previous else set()
-        resolved = list(self._findings(
+        gone = list(self._findings(
             "SELECT * FROM findings p WHERE run_id=? AND NOT EXISTS (SELECT 1 FROM findings c"
             " WHERE c.run_id=? AND c.fingerprint=p.fingerprint) ORDER BY rowid",
             (previous.id, run_id))) if previous else []
+        resolved, not_checked = self._rechecked(run_id, gone, coverage, set(read))
         return Comparison(
             new=[f for fp, f in latest.items() if fp not in before],
             still_open=[f for fp, f in latest.items() if fp in before],
-            resolved=resolved, previous_run=previous)
+            resolved=resolved, previous_run=previous, not_checked=not_checked)
+
+    def _rechecked(self, run_id: int, gone: list[Finding], coverage: dict[str, Any] | None,
+                   read: set[str]) -> tuple[list[Finding], list[Finding]]:
+        """(resolved, not checked this time) among findings gone since the previous run."""
+        if coverage is None:
+            run = self.run(run_id)
+            coverage = (run.coverage or {"state": run.status}) if run else {}
+        codes = set(coverage.get("codes") or ())
+        if coverage.get("state", "complete") == "complete" and not codes:
+            return gone, []
+        if not gone or coverage.get("state") == "failed":
+            return [], gone
+        read = read | {r[0] for r in self.db.execute("SELECT url FROM pages WHERE run_id=?", (run_id,))} \
+            | {r[0] for r in self.db.execute("SELECT url FROM posts WHERE run_id=?", (run_id,))}
+        resolved, not_checked = [], []
+        for f in gone:
+            rechecked = f.url in read and (not codes or f.check in codes)
+            (resolved if rechecked else not_checked).append(f)
+        return resolved, not_checked
 
     def open_counts(self, limit: int = 8) -> list[tuple[Run, int]]:
         """Findings per complete run, oldest first: the trend chart."""
@@ -233,21 +271,27 @@ class History:
             self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?,?,?,?)",
                                 ((run_id, platform, url, created) for platform, url, created in posts))
 
-    def changes(self, run_id: int) -> Changes:
-        """Worked out in SQL: only the differences are read, however many pages both runs saw."""
+    def changes(self, run_id: int, whole_site: bool | None = None) -> Changes:
+        """Worked out in SQL: only the differences are read, however many pages both runs saw.
+        Pages are "removed" only when this run read the whole site (`whole_site`; by default as saved
+        with the run): otherwise a page it did not reach is counted as not reached."""
+        if whole_site is None:
+            run = self.run(run_id)
+            whole_site = run is not None and run.status == "complete"
         previous = self.last_complete_run(before=run_id)
         if previous is None:
             return Changes([], [], [], [], None)
         seen_posts = {r["url"] for r in self.db.execute("SELECT url FROM posts WHERE run_id<=?", (previous.id,))}
         posts_now = [(r["platform"], r["url"]) for r in self.db.execute("SELECT * FROM posts WHERE run_id=?", (run_id,))]
+        unreached = self._pages_only_in(previous.id, run_id)
         return Changes(
             new_pages=self._pages_only_in(run_id, previous.id),
             changed_pages=[(r[0], r[1]) for r in self.db.execute(
                 "SELECT c.url, c.title FROM pages c JOIN pages p ON p.run_id=? AND p.url=c.url"
                 " WHERE c.run_id=? AND p.digest<>c.digest ORDER BY c.url", (previous.id, run_id))],
-            removed_pages=self._pages_only_in(previous.id, run_id),
+            removed_pages=unreached if whole_site else [],
             new_posts=[p for p in posts_now if p[1] not in seen_posts],
-            previous_run=previous)
+            previous_run=previous, not_reached=0 if whole_site else len(unreached))
 
     def _pages_only_in(self, run_id: int, other: int) -> list[tuple[str, str]]:
         rows = self.db.execute("SELECT url, title FROM pages c WHERE run_id=? AND NOT EXISTS"
@@ -282,7 +326,8 @@ class _Transaction:
 def _run(row: sqlite3.Row) -> Run:
     return Run(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], status=row["status"],
                pages=row["pages"], images=row["images"], posts=row["posts"], findings=row["findings"],
-               counts=json.loads(row["counts"] or "{}"), report_path=row["report_path"], error=row["error"])
+               counts=json.loads(row["counts"] or "{}"), report_path=row["report_path"], error=row["error"],
+               coverage=json.loads(row["coverage"] or "{}"))
 
 
 def open_history(storage: Path) -> History:

@@ -20,7 +20,12 @@ from .snapshot import ImageInfo
 
 log = logging.getLogger(__name__)
 
-MAX_PIXELS = 40_000_000          # ~ 6300 x 6300; larger is refused, not decoded
+# Beyond any camera's photograph (~12000 x 8000): larger is refused, not decoded. Photographs up to
+# this size are decoded reduced, so their size costs time, not memory.
+MAX_PIXELS = 100_000_000
+# Larger images that libjpeg cannot reduce while decoding (PNG, WebP, TIFF…) are reduced by libvips
+# as it reads them, a strip at a time: Pillow would hold every pixel (a 30 MP PNG is 90 MB).
+STREAM_PIXELS = 12_000_000
 # Analysers need no more than this many pixels on the longer side (faces are looked for at 400,
 # logos hashed at 256, thumbnails 160), so large JPEGs are decoded reduced for them. Twice the
 # face-detection size: libjpeg's reduced decoding keeps grain that a smooth downscale removes, and
@@ -71,12 +76,34 @@ def decode(data: bytes, content_type: str = "", reduce_to: int | None = None) ->
             size = img.size
             if reduce_to and img.format == "JPEG":
                 _draft(img, reduce_to)
+            elif reduce_to and img.width * img.height > STREAM_PIXELS and img.format not in ("ICO", "GIF"):
+                return _streamed(data, reduce_to, img.format), size
             img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ValueError(f"image too large to decode safely ({exc})") from None
         except (OSError, SyntaxError, Image.UnidentifiedImageError, EOFError) as exc:
             raise ValueError(f"not a readable image ({type(exc).__name__}: {exc})") from None
     return img, size
+
+
+def _streamed(data: bytes, side: int, fmt: str | None) -> Image.Image:
+    """The image reduced to `side` pixels on its longer side (turned upright) by libvips, which
+    decodes it a strip at a time; raises ValueError when it cannot."""
+    import pyvips   # loaded when a very large image needs it
+
+    try:
+        vimg = pyvips.Image.thumbnail_buffer(data, side, size="down")
+        if vimg.format != "uchar":          # 16-bit and float images, as 8-bit sRGB or grey
+            vimg = vimg.colourspace("srgb" if vimg.bands >= 3 else "b-w").cast("uchar")
+        pixels = vimg.numpy()
+    except pyvips.Error as exc:
+        raise ValueError(f"not a readable image ({str(exc).splitlines()[0][:200]})") from None
+    mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}.get(pixels.shape[2] if pixels.ndim == 3 else 1)
+    if mode is None:
+        raise ValueError(f"not a readable image ({pixels.shape[2]} channels)")
+    img = Image.fromarray(pixels.reshape(pixels.shape[:2]) if mode == "L" else pixels, mode)
+    img.format = fmt
+    return img
 
 
 def _draft(img: Image.Image, side: int) -> None:

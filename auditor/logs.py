@@ -17,7 +17,7 @@ BACKUPS = 5
 STDERR_FORMAT = "%(levelname)s %(name)s: %(message)s"
 FILE_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 # Libraries that narrate every request or job at INFO.
-CHATTY = ("urllib3", "apscheduler", "PIL")
+CHATTY = ("urllib3", "apscheduler", "PIL", "pyvips")
 
 
 def stderr_level(verbose: int, quiet: bool) -> int:

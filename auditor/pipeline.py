@@ -19,7 +19,8 @@ from typing import Any, Callable
 from . import delivery, heap
 from . import findings as findings_mod
 from . import scheduler
-from .checks import Resources, Runner
+from .checks import Resources, Runner, by_name
+from .coverage import COMPLETE, Coverage, assess
 from .checks import photo_consent
 from .checks.pagecache import PageCache
 from .config import Config
@@ -137,12 +138,14 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.expiring_consents = _expiring_consents(config, result.next_run)
     result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
     result.counts = _counts(snapshot, result.findings)
-    result.status = "complete" if snapshot.complete else "incomplete"
-    result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
+    result.coverage = _coverage(snapshot, runner, options, stop.is_set())
+    result.status = result.coverage.state
+    result.notes.extend(r.text for r in result.coverage.reasons if r.kind != "stopped" and r.text not in result.notes)
     history.save_findings(result.run_id, result.findings)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
-    result.comparison = history.compare(result.run_id, result.findings)
-    result.changes = history.changes(result.run_id)
+    result.comparison = history.compare(result.run_id, result.findings, result.coverage.to_dict(),
+                                        read=result.coverage.read_urls)
+    result.changes = history.changes(result.run_id, whole_site=result.status == COMPLETE)
     result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
@@ -151,7 +154,16 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     delivery.publish(result, options.send_email and not stop.is_set())
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
-                       error="; ".join(result.notes) or None)
+                       error="; ".join(result.notes) or None, coverage=result.coverage.to_dict())
+
+
+def _coverage(snapshot: Snapshot, runner: Runner, options: Options, stopped: bool) -> Coverage:
+    """What the audit saw against what it could have seen; only what the checks that ran (and did
+    not crash) look for can be resolved."""
+    only = [(check.name, check.codes) for check in runner.checks] if options.only else None
+    names = by_name()
+    failed = [code for failure in runner.failures if failure.module in names for code in names[failure.module].codes]
+    return assess(snapshot, only, failed, stopped)
 
 
 def _register(resources: Resources) -> consent_register.Register | None:

@@ -83,7 +83,7 @@ def view_model(result: "RunResult") -> dict[str, Any]:
         "scheme": oneline(config.scheme.name), "website": config.scheme.website,
         "headline": headline, "preview": _preview(clauses, groups),
         "subject": clip(oneline(f"{config.scheme.name} audit: {headline}"), 160),
-        "audit_date": human_date(result.started_at), "status": result.status,
+        "audit_date": human_date(result.started_at), "status": result.status, "state_text": _state_text(result),
         "severity_counts": _severity_counts(groups), "clauses": clauses,
         "notes": [oneline(n) for n in result.notes],
         "failures": [f"{f.module}: {oneline(f.error)}" for f in result.failures],
@@ -97,6 +97,8 @@ def view_model(result: "RunResult") -> dict[str, Any]:
 def _headline(result: "RunResult", actions: int) -> str:
     if result.sample:
         return "This is a test e-mail: the findings below are made up to show what a report looks like"
+    if result.coverage is not None and result.coverage.headline:
+        return result.coverage.headline
     if result.status != "complete":
         return "The audit could not finish"
     if actions == 0 and result.failures:
@@ -106,6 +108,13 @@ def _headline(result: "RunResult", actions: int) -> str:
         return "All clear" if seen else "Nothing could be checked"
     when = f" before {human_date(result.next_run)}" if result.next_run else ""
     return f"{plural(actions, 'thing needs', 'things need')} action{when}"
+
+
+def _state_text(result: "RunResult") -> str:
+    """What a run that did not see everything means for this report, and what to do."""
+    if result.coverage is not None and result.coverage.advice:
+        return result.coverage.advice
+    return "The audit stopped before it had checked everything, so this report is incomplete."
 
 
 def _preview(clauses: list[Clause], groups: list[list[Finding]]) -> str:
@@ -204,7 +213,7 @@ def _comparison(result: "RunResult") -> dict[str, Any] | None:
         return None
     resolved = [(clip(oneline(g[0].message), 200), len(g)) for g in fold(c.resolved)]
     return {"since": human_date(c.previous_run.started_at), "new": len(c.new),
-            "still_open": len(c.still_open), "resolved": len(c.resolved),
+            "still_open": len(c.still_open), "resolved": len(c.resolved), "not_checked": len(c.not_checked),
             "resolved_items": resolved[:MAX_CHANGES], "resolved_more": max(0, len(resolved) - MAX_CHANGES)}
 
 
@@ -219,7 +228,8 @@ def _changes(result: "RunResult", host: str) -> dict[str, Any] | None:
         lists.append(_change_list(label, entries))
     posts = [(place(u, host), oneline(platform)) for platform, u in ch.new_posts]
     lists.append(_change_list("New posts", posts))
-    return {"since": human_date(ch.previous_run.started_at), "lists": [x for x in lists if x["total"]]}
+    return {"since": human_date(ch.previous_run.started_at), "lists": [x for x in lists if x["total"]],
+            "not_reached": ch.not_reached}
 
 
 def _change_list(label: str, entries: list[tuple[Place, str]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from . import findings as findings_mod
 from .config import Config
+from .coverage import Coverage
 from .findings import SEVERITIES, Finding
 from .history import Changes, Comparison, History, Run
 
@@ -50,6 +51,7 @@ class RunResult:
     next_run: datetime | None = None
     duration_seconds: float = 0.0
     sample: bool = False                    # a test e-mail's made-up findings, not an audit
+    coverage: Coverage | None = None        # what it saw against what it could have seen
 
     @property
     def ok(self) -> bool:
@@ -75,6 +77,7 @@ def rebuilt(config: Config, history: History, run: Run) -> RunResult:
     previous_runs = [(r.started_at, n) for r, n in history.open_counts(limit=50) if r.id < run.id][-7:]
     return RunResult(run_id=run.id, config=config, started_at=run.started_at,
                      finished_at=run.finished_at or "", status=run.status,
+                     coverage=Coverage.from_dict(run.coverage) if run.coverage else None,
                      counts=run.counts or {"pages": run.pages, "images": run.images, "posts": run.posts},
                      findings=found, comparison=history.compare(run.id), changes=history.changes(run.id),
                      notes=[run.error] if run.error else [],
@@ -86,8 +89,9 @@ def findings_document(result: RunResult, with_findings: bool = True) -> dict[str
     return findings_mod.document(
         result.config.scheme.name, result.started_at, result.finished_at, result.counts,
         result.findings if with_findings else (),
-        run_id=result.run_id, complete=result.status == "complete",
-        notes=result.notes, failed_checks=[f.module for f in result.failures])
+        run_id=result.run_id, complete=result.status == "complete", state=result.status,
+        notes=result.notes, failed_checks=[f.module for f in result.failures],
+        coverage=result.coverage.to_dict() if result.coverage else None)
 
 
 def summary_text(result: RunResult) -> str:
@@ -100,6 +104,9 @@ def summary_lines(result: RunResult) -> Iterator[str]:
     yield f"Audit of {result.config.scheme.name} ({result.config.scheme.website})\n"
     yield f"Run {result.run_id}: {result.status}, {result.started_at} to {result.finished_at}\n"
     yield f"{c.get('pages', 0)} pages, {c.get('images', 0)} images, {c.get('posts', 0)} posts checked\n"
+    if result.coverage and result.coverage.pages_known > result.coverage.pages_read:
+        cov = result.coverage
+        yield f"Read {cov.pages_read} of the {cov.pages_known} pages the site links to or lists\n"
     yield "Findings: " + ", ".join(f"{c.get(s, 0)} {s}" for s in SEVERITIES) + "\n"
     yield from (f"Note: {n}\n" for n in result.notes)
     yield from (f"Check failed: {f.module}: {f.error}\n" for f in result.failures)

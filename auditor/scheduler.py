@@ -39,10 +39,22 @@ def next_runs(config: Config, count: int, after: datetime | None = None) -> list
     return times
 
 
+# A run that went to its end but did not see everything (the site down, a limit, pages or images it
+# could not read) is redone by the next daily check, this many times for one scheduled time in all:
+# a site that stays unreadable is reported each time, not every day until the next quarter.
+MAX_ATTEMPTS = 3
+
+
 def counts_for_schedule(run: Run) -> bool:
-    """A run that went to its end fulfils its slot even if the site was partly unreadable;
-    a run that was stopped, killed or crashed does not, so it is tried again."""
-    return run.status == "complete" or (run.status == "incomplete" and not run.interrupted)
+    """Only a complete run of every check fulfils its slot: a run that was incomplete, failed,
+    stopped, killed or limited to some checks (`--only`) does not, so it is tried again."""
+    return run.status == "complete" and not run.partial
+
+
+def gave_up(run: Run) -> bool:
+    """A run that counts as an attempt at its slot: it ran every check to its end but did not see
+    everything. Stopped and killed runs are always redone."""
+    return run.status in ("incomplete", "failed") and not run.partial and not run.interrupted
 
 
 def last_fulfilling_run(history: History) -> Run | None:
@@ -50,16 +62,34 @@ def last_fulfilling_run(history: History) -> Run | None:
 
 
 def is_due(config: Config, history: History, now: datetime | None = None) -> bool:
-    """Due when no run has fulfilled the most recent scheduled time at or before `now`."""
+    """Due when no run has fulfilled the most recent scheduled time at or before `now`, unless
+    MAX_ATTEMPTS runs since that time ran to their end without seeing everything."""
     now = now or datetime.now(timezone.utc)
     last = last_fulfilling_run(history)
-    if last is None:
-        return True
-    started = datetime.fromisoformat(last.started_at)
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=timezone.utc)
-    fire = trigger(config.schedule).get_next_fire_time(None, started + timedelta(seconds=1))
-    return fire is not None and fire <= now
+    cron = trigger(config.schedule)
+    if last is not None:
+        fire = cron.get_next_fire_time(None, _started(last) + timedelta(seconds=1))
+        if fire is None or fire > now:
+            return False
+    slot = _latest_fire(cron, now)
+    attempts = [r for r in history.runs(limit=200) if gave_up(r) and (slot is None or _started(r) >= slot)]
+    return len(attempts) < MAX_ATTEMPTS
+
+
+def _started(run: Run) -> datetime:
+    started = datetime.fromisoformat(run.started_at)
+    return started if started.tzinfo else started.replace(tzinfo=timezone.utc)
+
+
+def _latest_fire(cron, now: datetime) -> datetime | None:
+    """The latest scheduled time at or before `now` within the last year and a day (None if none)."""
+    fire = cron.get_next_fire_time(None, now - timedelta(days=366))
+    latest = None
+    for _ in range(10_000):           # a schedule every minute stops here, long before a year
+        if fire is None or fire > now:
+            break
+        latest, fire = fire, cron.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest
 
 
 def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:

@@ -40,8 +40,10 @@ def test_robots_disallowed_paths_are_never_requested(serve, write_config, tmp_pa
     assert not snapshot.links[server.url("/private/secret.html")].broken
     found = findings(snapshot, config)
     assert not codes(found, "link.broken") and not codes(found, "image.broken")
-    [kept_out] = codes(found, "crawl.error")
+    kept_out, image = sorted(codes(found, "crawl.error"), key=lambda f: f.evidence.get("kind") == "unchecked")
     assert kept_out.severity == "low" and "2 pages the site links to" in kept_out.message
+    # an image the site shows but keeps robots from is said to be unchecked, as the site's own choice
+    assert image.severity == "low" and image.subject is None and "robots.txt forbids fetching it" in image.message
 
 
 def test_robots_forbidding_the_start_page_is_said_plainly(serve, write_config, tmp_path):

@@ -160,9 +160,27 @@ def test_stopped_killed_and_failed_runs_are_retried(make_config, history):
     assert scheduler.is_due(config, history, utc(2027, 4, 4))
 
 
-def test_an_audit_that_ran_to_its_end_counts_even_if_the_site_was_partly_unreadable(make_config, history):
-    add_run(history, utc(2027, 4, 1, 6), "incomplete", error="the crawl reached max_pages (1000)")
-    assert not scheduler.is_due(make_config(), history, utc(2027, 4, 5))
+def test_an_audit_that_did_not_see_everything_is_redone_a_few_times_then_waits_for_the_next_quarter(
+        make_config, history):
+    config = make_config()
+    add_run(history, utc(2027, 1, 1, 7), "complete")
+    for day in (1, 2):
+        add_run(history, utc(2027, 4, day, 7), "incomplete", error="the crawl reached max_pages (1000)")
+        assert scheduler.is_due(config, history, utc(2027, 4, day + 1))    # the next daily check redoes it
+    add_run(history, utc(2027, 4, 3, 7), "failed", error="the site could not be read")
+    assert not scheduler.is_due(config, history, utc(2027, 4, 4))          # three tries for this quarter
+    assert scheduler.is_due(config, history, utc(2027, 7, 1, 8))           # the next quarter is due as usual
+
+
+def test_a_run_of_some_checks_never_fulfils_the_schedule(make_config, history):
+    run_id = add_run(history, utc(2027, 4, 1, 7), "incomplete")
+    history.finish_run(run_id, "incomplete", utc(2027, 4, 1, 8).isoformat(), {},
+                       coverage={"state": "incomplete", "checks": ["logo"], "codes": ["logo.missing"]})
+    for _ in range(4):
+        assert scheduler.is_due(make_config(), history, utc(2027, 4, 2))
+        add_run(history, utc(2027, 4, 1, 9), "complete")
+        history.finish_run(history.runs(1)[0].id, "incomplete", utc(2027, 4, 1, 10).isoformat(), {},
+                           coverage={"state": "incomplete", "checks": ["logo"], "codes": ["logo.missing"]})
 
 
 # --- the scheduler loop --------------------------------------------------------------------

@@ -84,6 +84,8 @@ def _tell(result: pipeline.RunResult, quiet: bool) -> int:
     log.info("%s", summary_line(result))          # for the log file
     if not quiet or not result.ok:
         print(summary_line(result))
+    if result.status == "failed" and result.coverage and result.coverage.reasons:
+        print(f"Error: the website could not be read: {result.coverage.reasons[0].text}", file=sys.stderr)
     for failure in result.failures:
         print(f"Error: the {failure.module} check failed: {failure.error}", file=sys.stderr)
     if result.delivery_error:

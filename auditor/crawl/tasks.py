@@ -32,6 +32,7 @@ FILE_EXTENSIONS = {
     ".txt", ".xml", ".json", ".ics", ".epub", ".dmg", ".exe", ".apk", ".css", ".js",
 }
 BLOCKING_STATUSES = (401, 403, 429)
+ROBOTS_IMAGE = "robots.txt forbids fetching it"      # why an image the site shows was not checked
 CHALLENGE_TITLES = ("just a moment", "attention required", "access denied", "checking your browser",
                     "ddos-guard", "are you a robot", "human verification", "security check")
 
@@ -202,7 +203,7 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
         r = fetcher.fetch(task.url, max_bytes=max_bytes, robots=task.same_site)
     out = Outcome(task, blocked=r.status in BLOCKING_STATUSES)
     if r.robots_blocked:
-        out.image = ImageInfo(task.url, facts={"not_checked": "robots.txt forbids fetching it"})
+        out.image = ImageInfo(task.url, facts={"not_checked": ROBOTS_IMAGE})
     elif r.too_large:
         size = r.headers.get("content-length", "")
         out.image = ImageInfo(task.url, status=r.status, oversized=True, content_type=r.content_type,

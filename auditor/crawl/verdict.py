@@ -3,8 +3,8 @@ the auditor, a crawl cut short. Pages a blocking site refused are not broken lin
 """
 from __future__ import annotations
 
-from ..snapshot import CrawlError, Snapshot
-from .tasks import Outcome
+from ..snapshot import CrawlError, ImageInfo, Snapshot
+from .tasks import ROBOTS_IMAGE, Outcome
 
 MIN_BLOCKED = 3               # a few refusals are the site's own 403s; many mean it refuses the auditor
 ADVICE = "ask whoever runs the website to allow the auditor (its User-Agent starts with \u201cauditor/\u201d)"
@@ -20,6 +20,7 @@ class Verdict:
         self.start_blocked = False
         self.too_large: list[str] = []
         self.robots_kept_out: list[str] = []    # linked same-site pages robots.txt forbids
+        self.unchecked: list[tuple[str, str]] = []   # images that could not be analysed, and why
 
     def page(self, out: Outcome) -> None:
         if out.task.same_site:
@@ -37,6 +38,9 @@ class Verdict:
     def resource(self, out: Outcome) -> None:
         if out.task.same_site and out.blocked:
             self.refused.append(out.task.url)
+        why = unanalysed(out.image) if out.image is not None else None
+        if why:
+            self.unchecked.append((out.task.url, why))
 
     def _seed(self, out: Outcome) -> None:
         url, start = out.task.url, out.task.seed == "start"
@@ -81,6 +85,13 @@ class Verdict:
             more = f" and {len(self.too_large) - 1} more" if len(self.too_large) > 1 else ""
             self._add(first, "error", f"The page {first}{more} was too large to read (crawl.max_page_mb), "
                                       "so it was not audited.", pages=self.too_large[:20])
+        for chosen in (False, True):     # what robots.txt keeps out is the site's choice, as for pages
+            items = [(u, r) for u, r in self.unchecked if (r == ROBOTS_IMAGE) == chosen]
+            if items:
+                (first, why), more = items[0], len(items) - 1
+                self._add(first, "unchecked", f"The image {first}{f' and {more} more' if more else ''} could not "
+                                              f"be checked (for consent, logos or metadata): {why}.",
+                          images=[{"url": u, "reason": r} for u, r in items[:20]], **({"linked": True} if chosen else {}))
         if truncation:
             self._add(self.start or "", "truncated", f"The audit was cut short: {truncation}.")
 
@@ -93,6 +104,15 @@ class Verdict:
 
     def _add(self, url: str, kind: str, message: str, **evidence) -> None:
         self.snapshot.errors.append(CrawlError(url=url, message=message, kind=kind, evidence=evidence))
+
+
+def unanalysed(info: ImageInfo) -> str | None:
+    """Why an image that loads could not be analysed (too large, a decompression bomb, robots.txt),
+    or None. One that does not load or decode is a broken image instead."""
+    if info.oversized:
+        return info.error or "too large to decode safely"
+    reason = info.facts.get("not_checked")
+    return str(reason) if reason else None
 
 
 def _problem(link) -> str:
