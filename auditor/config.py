@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import cron
+from .findings import CODES, unknown
 
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
@@ -370,6 +371,9 @@ class _Parser:
                 self.fail(key, f"folder {folder.name!r} not found (expected a folder of logo images)")
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
             self.fail("consent.register", f"file {cfg.consent.register.name!r} not found (expected a CSV consent register)")
+        for code in cfg.checks.ignore:
+            if code not in CODES:
+                self.fail("checks.ignore", unknown("finding code", code, CODES))
         self.validate_schedule(cfg.schedule)
 
     def validate_schedule(self, schedule: Schedule) -> None:
