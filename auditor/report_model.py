@@ -18,7 +18,7 @@ from .findings import SEVERITIES, Finding
 from .humanise import clip, human_date, human_duration, oneline, plural, short_date
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
 
 # Caps keep the e-mail under ~100 KB (Gmail clips longer messages); the rest are counted.
 MAX_ITEMS = 25               # folded items shown in all

@@ -5,6 +5,8 @@ from typing import Iterator
 
 from ..findings import Finding
 from ..snapshot import Page, Snapshot
+from .base import Check
+from .resources import Resources
 
 CODES = ("link.broken", "image.broken", "crawl.error")
 
@@ -14,7 +16,7 @@ KIND_SEVERITY = {"down": "high", "blocked": "high", "robots": "medium", "truncat
                  "error": "medium"}
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     for page in snapshot.pages:
         yield from _links(page, snapshot)
         yield from _images(page, snapshot)
@@ -64,3 +66,6 @@ def _images(page: Page, snapshot: Snapshot) -> Iterator[Finding]:
 def _label(text: str, url: str) -> str:
     text = " ".join(text.split())
     return (text[:60] + "\u2026") if len(text) > 60 else (text or url)
+
+
+CHECK = Check("crawl", __doc__, CODES, site=check)
