@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.checks import crawl as crawl_check
 from auditor.config import load
 from auditor.crawl.extract import extract_tree, parse_html
@@ -118,7 +118,7 @@ def test_without_chromium_the_audit_runs_and_says_which_pages_and_how_to_install
     assert not snapshot.complete
     [error] = [e for e in snapshot.errors if e.kind == "unrendered"]
     assert error.evidence["pages"] == [server.url("/")]
-    found = [f for f in crawl_check.check(snapshot, Context(config=load(config))) if f.check == "crawl.error"]
+    found = [f for f in crawl_check.check(snapshot, Resources(config=load(config))) if f.check == "crawl.error"]
     assert len(found) == 1 and "built by script" in found[0].message
     assert "apt-get install chromium" in found[0].message
 
