@@ -370,10 +370,16 @@ class _Parser:
         for key, folder in (("identity.approved_logos", cfg.identity.approved_logos),
                             ("identity.deprecated_logos", cfg.identity.deprecated_logos)):
             if folder is not None and not folder.is_dir():
-                self.fail(key, f"folder {folder.name!r} not found (expected a folder of logo images)")
+                self.fail(key, f"folder {str(folder)!r} not found (expected a folder of logo images; "
+                               f"{self.relative_paths})")
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
-            self.fail("consent.register", f"file {cfg.consent.register.name!r} not found (expected a CSV consent register)")
+            self.fail("consent.register", f"file {str(cfg.consent.register)!r} not found (expected a CSV consent "
+                                          f"register; {self.relative_paths})")
         self.validate_schedule(cfg.schedule)
+
+    @property
+    def relative_paths(self) -> str:
+        return f"relative paths resolve against the config file's folder, {self.base}"
 
     def validate_schedule(self, schedule: Schedule) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -49,6 +49,7 @@ class RunResult:
     trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, findings) oldest first
     next_run: datetime | None = None
     duration_seconds: float = 0.0
+    sample: bool = False                    # a test e-mail's made-up findings, not an audit
 
     @property
     def ok(self) -> bool:
