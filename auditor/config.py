@@ -51,6 +51,8 @@ class Crawl:
     max_image_mb: float = 20.0
     workers: int = 4
     exclude: tuple[str, ...] = ()
+    render: bool = True
+    chromium: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_per_pattern": (int, 100), "max_redirects": (int, 10),
         "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
         "workers": (int, 4), "exclude": (STR_LIST, ()),
+        "render": (bool, True), "chromium": (str, None),
     },
     "identity": {"approved_logos": (PATH, None), "deprecated_logos": (PATH, None)},
     "consent": {"register": (PATH, None)},
