@@ -53,6 +53,11 @@ class Coverage:
     read_urls: set[str] = field(default_factory=set)    # pages, posts and accounts read in this run
 
     @property
+    def as_asked(self) -> bool:
+        """Everything was read and every check asked for ran: partial only by `--only`."""
+        return self.state == INCOMPLETE and {r.kind for r in self.reasons} == {"only"}
+
+    @property
     def headline(self) -> str | None:
         """The report's headline for a run that did not see everything (None for a complete run)."""
         if self.state == FAILED:
@@ -119,14 +124,16 @@ def assess(snapshot: Snapshot, only: Iterable[tuple[str, Iterable[str]]] | None 
                                              "was not read."))
     if only is not None:
         cov.reasons.append(Reason("only", f"Only these checks ran: {', '.join(cov.checks) or 'none'}."))
-    if cov.pages_read == 0 and not snapshot.posts:
-        cov.state = FAILED
+    if cov.pages_read == 0 and not stopped:
         why = [Reason(e.kind, e.message) for e in snapshot.errors if e.kind in UNREADABLE_KINDS]
-        cov.reasons[:0] = [r for r in why if r not in cov.reasons] or [Reason("down", "No page of the website could be read.")]
+        if snapshot.posts:    # the social accounts were read: an audit of part
+            why.append(Reason("down", "No page of the website could be read; only the social accounts were."))
+        why = why or [Reason("down", "No page of the website could be read.")]
+        cov.reasons = why + [r for r in cov.reasons if r not in why]
+    if cov.pages_read == 0 and not snapshot.posts and not stopped:
+        cov.state = FAILED
     elif cov.reasons or not snapshot.complete:
         cov.state = INCOMPLETE
-    if cov.pages_read == 0 and snapshot.posts and cov.state != FAILED:
-        cov.reasons.insert(0, Reason("down", "No page of the website could be read; only the social accounts were."))
     return cov
 
 

@@ -80,7 +80,8 @@ def decode(data: bytes, content_type: str = "", reduce_to: int | None = None) ->
                 return _streamed(data, reduce_to, img.format), size
             img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ValueError(f"image too large to decode safely ({exc})") from None
+            raise ValueError(f"image too large to decode safely (over {MAX_PIXELS // 1_000_000} million pixels, "
+                             "the most a photograph has)") from None
         except (OSError, SyntaxError, Image.UnidentifiedImageError, EOFError) as exc:
             raise ValueError(f"not a readable image ({type(exc).__name__}: {exc})") from None
     return img, size

@@ -160,7 +160,9 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
 def _coverage(snapshot: Snapshot, runner: Runner, options: Options, stopped: bool) -> Coverage:
     """What the audit saw against what it could have seen; only what the checks that ran (and did
     not crash) look for can be resolved."""
-    only = [(check.name, check.codes) for check in runner.checks] if options.only else None
+    asked = set(options.only)
+    only = [(check.name, [code for code in check.codes if check.name in asked or code in asked])
+            for check in runner.checks] if options.only else None
     names = by_name()
     failed = [code for failure in runner.failures if failure.module in names for code in names[failure.module].codes]
     return assess(snapshot, only, failed, stopped)

@@ -55,8 +55,10 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """Completed, every check ran, and the report went where it should."""
-        return self.status == "complete" and not self.failures and self.delivered is not False
+        """Completed (or, with `--only`, every check asked for ran over everything), no check failed,
+        and the report went where it should."""
+        as_asked = self.status == "complete" or (self.coverage is not None and self.coverage.as_asked)
+        return as_asked and not self.failures and self.delivered is not False
 
     @property
     def folder(self) -> Path:

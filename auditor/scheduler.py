@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from . import cron
 from .config import Config, Schedule
@@ -107,6 +108,8 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> N
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
     scheduler.add_job(audit, trigger(config.schedule), id="audit", name="scheduled audit")
+    # An audit that could not read the whole site is due again the next day (see is_due).
+    scheduler.add_job(audit, IntervalTrigger(days=1), id="retry", name="audit, if still due")
     watcher = threading.Thread(target=_shutdown_on, args=(stop, scheduler), daemon=True)
     watcher.start()
     log.info("Waiting; the next scheduled audit is at %s", next_run_text(config))

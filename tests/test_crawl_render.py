@@ -123,11 +123,13 @@ def test_without_chromium_the_audit_runs_and_says_which_pages_and_how_to_install
     assert "apt-get install chromium" in found[0].message
 
 
-def test_rendering_can_be_turned_off(serve, write_config):
+def test_rendering_can_be_turned_off_and_the_audit_then_says_what_it_did_not_read(serve, write_config):
     server = serve(SCRIPTED)
     snapshot, _ = crawl(write_config(server.url("/"), crawl="render = false"))
     assert [p.title for p in snapshot.pages] == ["Welcome | Home-Start Testshire"]
-    assert not snapshot.errors and not any(p.script_built for p in snapshot.pages)
+    assert not any(p.rendered for p in snapshot.pages) and not snapshot.complete
+    [error] = snapshot.errors
+    assert error.kind == "unrendered" and "crawl.render = false" in error.message
 
 
 @needs_chromium

@@ -80,7 +80,7 @@ def prefixed(server: SiteServer, routes: dict) -> SiteServer:
 
 
 # --- a 50 MB page -------------------------------------------------------------------
-def test_a_50_mb_streamed_page_is_cut_at_the_cap_and_the_audit_completes(serve, write_config):
+def test_a_50_mb_streamed_page_is_cut_at_the_cap_and_the_audit_ends_normally(serve, write_config):
     sent = [0]
 
     def huge(req, h):
@@ -101,7 +101,9 @@ def test_a_50_mb_streamed_page_is_cut_at_the_cap_and_the_audit_completes(serve, 
 
     server = serve(routes={"/": lambda req, _h: html(page_html("Home", links=("/huge",))), "/huge": huge})
     result = audit(write_config(server.url("/"), crawl="max_page_mb = 1"))
-    assert result.status == "complete" and result.counts["pages"] == 1
+    # it ends normally, and says that one page was too large to read (a limit: incomplete)
+    assert result.status == "incomplete" and result.counts["pages"] == 1
+    assert any("too large to read" in note for note in result.notes)
     assert sent[0] < 50 * 2**20                       # the rest was never read
     assert server.url("/huge") not in broken_links(result)
     assert any("too large" in e["message"] for e in findings_doc(result)["findings"] if e["check"] == "crawl.error")
@@ -235,7 +237,7 @@ def test_a_link_farm_without_patterns_stops_at_max_pages(serve, write_config):
     result = audit(write_config(server.url("/"), crawl="max_pages = 30"))
     assert result.counts["pages"] == 30
     assert len([p for p in server.paths("GET") if p.startswith("/w-")]) == 29
-    assert result.status == "complete" and any("30 pages" in n for n in result.notes)
+    assert result.status == "incomplete" and any("30 pages" in n for n in result.notes)
 
 
 # --- malformed HTML ---------------------------------------------------------------------------

@@ -56,6 +56,7 @@ class Frontier:
         self.patterns: Counter[str] = Counter()
         self.hit_max = False
         self.capped: Counter[str] = Counter()     # pattern -> URLs left out
+        self.over: set[str] = set()               # URLs left out by either limit
 
     def admit(self, url: str, forced: bool = False, declared: bool = False) -> bool:
         """`forced`: a page the config names. `declared`: listed in a sitemap, so not a trap
@@ -66,9 +67,11 @@ class Frontier:
         if not forced:
             if self.admitted >= self.max_pages:
                 self.hit_max = True
+                self.over.add(url)
                 return False
             if not declared and self.patterns[pattern] >= self.max_per_pattern:
                 self.capped[pattern] += 1
+                self.over.add(url)
                 return False
         self.seen.add(url)
         self.admitted += 1
@@ -78,6 +81,11 @@ class Frontier:
     def mark(self, url: str) -> None:
         """A URL reached another way (a redirect's target): never fetch it again."""
         self.seen.add(url)
+
+    @property
+    def left_out(self) -> int:
+        """Pages linked or listed that a limit kept the crawl from reading."""
+        return len(self.over)
 
     def truncation(self) -> str | None:
         """Why the crawl was cut short, plainly, or None."""

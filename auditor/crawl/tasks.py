@@ -34,6 +34,7 @@ FILE_EXTENSIONS = {
 }
 BLOCKING_STATUSES = (401, 403, 429)
 ROBOTS_IMAGE = "robots.txt forbids fetching it"      # why an image the site shows was not checked
+RENDER_OFF = "reading pages in a browser is switched off (crawl.render = false)"
 SCRIPT_CHECKED = "script_checked"   # in a cached page: it was looked at for being built by script
 CHALLENGE_TITLES = ("just a moment", "attention required", "access denied", "checking your browser",
                     "ddos-guard", "are you a robot", "human verification", "security check")
@@ -140,9 +141,11 @@ def _make_page(task: Task, r: FetchResult, renderer: Renderer | None = None) -> 
     text = decode_html(r.body, r.charset)
     doc = parse_html(text)
     page = extract_tree(_blank_page(task, r), doc)
-    page.script_built = needed(doc, page, text) if renderer is not None else ""
+    page.script_built = needed(doc, page, text)      # looked for even when not rendered: the report says so
     del doc, text
-    if page.script_built:
+    if page.script_built and renderer is None:
+        page.render_error = RENDER_OFF
+    elif page.script_built:
         page = _rendered(page, task, r, renderer)
     page.digest = content_digest(page)
     return page

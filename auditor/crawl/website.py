@@ -319,6 +319,7 @@ class Crawl:
         reason = self.frontier.truncation()
         if reason:
             self.snapshot.stats["truncated"] = reason
+            self.snapshot.stats["pages_left_out"] = self.frontier.left_out
         if self.renderer is not None and self.renderer.pages:
             self.snapshot.stats["pages_rendered"] = self.renderer.pages
             self.snapshot.stats["render_seconds"] = round(self.renderer.seconds, 2)
