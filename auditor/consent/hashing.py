@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from ..imaging import flatten, open_image
+from ..imaging import STREAM_PIXELS, decode, flatten, open_image
 
 cv2.setNumThreads(1)                  # as in faces.py: callers run in parallel threads already
 WORK_SIZE = 128                       # decode/resample photos to at most this size first
@@ -52,8 +52,11 @@ def grey_array(data: bytes) -> np.ndarray:
     """The photo as a float32 grey array of at most WORK_SIZE pixels a side, border trimmed."""
     try:
         img = Image.open(io.BytesIO(data))
-        img.draft("L", (WORK_SIZE, WORK_SIZE))
-        img.load()
+        if img.format != "JPEG" and img.width * img.height > STREAM_PIXELS:
+            img = decode(data, reduce_to=WORK_SIZE)[0]      # read a strip at a time, not held whole
+        else:
+            img.draft("L", (WORK_SIZE, WORK_SIZE))
+            img.load()
     except Exception:  # noqa: BLE001 - let the guarded decoder explain what is wrong
         img = open_image(data)
     img = flatten(ImageOps.exif_transpose(img)).convert("L")
