@@ -8,9 +8,11 @@ from typing import Any, Iterator
 
 from ..findings import Finding
 from ..snapshot import Page, Snapshot
-from ..text.scan import lines_at, positions
 from ..text.dates import find_dates, find_months, month_end, parse_iso, read_year, spoken, years_named
+from ..text.scan import lines_at, positions
 from ._common import group, page_exempt
+from .base import Check
+from .resources import Resources
 from .stale import written_dates
 
 CODES = ("event.past",)
@@ -84,7 +86,7 @@ class PastEvent:
     verb: str = field(default="listed", compare=False, hash=False)             # "listed", or "shown" in running text
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     """One finding per event, however many pages (a sidebar on every page) still show it."""
     today, exempt = ctx.now.date(), ctx.config.freshness.exempt
     seen = group((event.subject, page.url, event) for page in snapshot.pages
@@ -375,3 +377,6 @@ def _first_date(value) -> date | None:
     if isinstance(value, list):
         value = value[-1] if value else None
     return parse_iso(value) if isinstance(value, str) else None
+
+
+CHECK = Check("events", __doc__, CODES, site=check)
