@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import cron
+from .findings import CODES, unknown
 
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
@@ -382,6 +383,9 @@ class _Parser:
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
             self.fail("consent.register", f"file {str(cfg.consent.register)!r} not found (expected a CSV consent "
                                           f"register; {self.relative_paths})")
+        for code in cfg.checks.ignore:
+            if code not in CODES:
+                self.fail("checks.ignore", unknown("finding code", code, CODES))
         self.validate_schedule(cfg.schedule)
 
     @property
