@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from . import findings as findings_mod
 from .config import Config
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, History, Run
+from .history import Changes, Comparison, Ending, History, Run
 
 
 @dataclass
@@ -30,6 +30,7 @@ class RunResult:
     started_at: str
     finished_at: str = ""
     status: str = "running"                 # complete | incomplete | failed
+    ending: Ending = Ending.FINISHED        # how the run ended: went to its end, stopped, failed
     counts: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     failures: list[CheckFailure] = field(default_factory=list)
@@ -74,7 +75,7 @@ def rebuilt(config: Config, history: History, run: Run) -> RunResult:
     found = history.findings(run.id)
     previous_runs = [(r.started_at, n) for r, n in history.open_counts(limit=50) if r.id < run.id][-7:]
     return RunResult(run_id=run.id, config=config, started_at=run.started_at,
-                     finished_at=run.finished_at or "", status=run.status,
+                     finished_at=run.finished_at or "", status=run.status, ending=run.ending or Ending.FINISHED,
                      counts=run.counts or {"pages": run.pages, "images": run.images, "posts": run.posts},
                      findings=found, comparison=history.compare(run.id), changes=history.changes(run.id),
                      notes=[run.error] if run.error else [],
