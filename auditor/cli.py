@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "auditor.commands.audit",
     "auditor.commands.demo",
     "auditor.commands.report",
+    "auditor.commands.findings",
     "auditor.commands.consent",
     "auditor.commands.schedule",
 ]

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import delivery, heap
+from . import delivery, dismissals, heap
 from . import findings as findings_mod
 from . import scheduler
 from .checks import CheckFailure, Context, Runner
@@ -29,9 +29,10 @@ from .crawl import website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
-from .history import STOPPED, Changes, Comparison, History, open_history
+from .history import STOPPED, Changes, Comparison, Dismissal, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
+from .problems import needs_action
 from .snapshot import Page, Snapshot
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ class RunResult:
     delivery_error: str | None = None
     thumbnails: dict[str, Path] = field(default_factory=dict)   # photo URL -> stored thumbnail
     expiring_consents: list[dict[str, Any]] = field(default_factory=list)
-    trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, findings) oldest first
+    trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, things needing action) oldest first
+    page_titles: dict[str, str] = field(default_factory=dict)     # address -> title, for the pages findings name
+    dismissed: dict[str, Dismissal] = field(default_factory=dict)  # fingerprint -> why it is marked as fine
     next_run: datetime | None = None
     duration_seconds: float = 0.0
 
@@ -170,11 +173,11 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
-    history.save_findings(result.run_id, result.findings)
+    _save_findings(history, result, snapshot)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)
     result.changes = history.changes(result.run_id)
-    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
+    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, result.counts["actions"])]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(config, options, result)
@@ -183,6 +186,17 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
                        error="; ".join(result.notes) or None)
+
+
+def _save_findings(history: History, result: RunResult, snapshot: Snapshot) -> None:
+    """Store the findings with what their pages, images and posts looked like, and take out those
+    marked as fine that still are (a change or a passed date brings one back)."""
+    facts = history.page_facts(result.run_id, (f.url for f in result.findings))
+    states = dismissals.states(result.findings, {url: digest for url, (_, digest) in facts.items()}, snapshot)
+    history.save_findings(result.run_id, result.findings, states)
+    result.page_titles = {url: title for url, (title, _) in facts.items() if title}
+    result.dismissed = dismissals.apply(history, result.findings, states, datetime.now(timezone.utc).date(), now_iso())
+    result.counts["actions"] = len(needs_action(result.findings, result.dismissed))
 
 
 def _preload_register(config: Config, ctx: Context) -> consent_register.Register | None:
