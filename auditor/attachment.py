@@ -21,7 +21,7 @@ from .problems import fold, needs_action
 from .report_model import SEVERITY_COLOURS, SEVERITY_LABELS, Looks, _host, _order, details_of, message_of
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
     from .report_model import Caps
 
 COLUMNS = ("Ref", "Problem ref", "Status", "Urgency", "Part of the report", "Page title", "Page address",

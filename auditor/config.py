@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import cron
+
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
 PLATFORMS = ("mastodon", "bluesky", "rss", "facebook", "instagram", "page")
@@ -372,13 +374,12 @@ class _Parser:
 
     def validate_schedule(self, schedule: Schedule) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        from .scheduler import trigger
 
         try:
             ZoneInfo(schedule.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.fail("schedule.timezone", f"unknown time zone {schedule.timezone!r} (expected a name such as Europe/London)")
         try:
-            trigger(schedule)
+            cron.trigger(schedule.cron, schedule.timezone)
         except ValueError as exc:
             self.fail("schedule.cron", f"not a valid crontab expression ({exc}); expected five fields such as '0 7 1 1,4,7,10 *'")

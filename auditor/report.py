@@ -17,7 +17,7 @@ from .humanise import plural
 from .report_model import CAP_STEPS, InlineImage, view_model
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
 
 __all__ = ["Attachment", "InlineImage", "Rendered", "render"]
 

@@ -22,7 +22,7 @@ from .problems import Problem, fold, needs_action
 
 if TYPE_CHECKING:
     from .history import Dismissal
-    from .pipeline import RunResult
+    from .result import RunResult
 
 
 @dataclass(frozen=True)

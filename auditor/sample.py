@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from .config import Config
 from .findings import CODES, Finding
 from .history import Changes, Comparison, Run
+from .result import RunResult
 
 STARTED = "2027-01-01T07:00:00+00:00"
 PREVIOUS = "2026-10-01T07:00:00+00:00"
@@ -37,10 +38,8 @@ def sample_thumbnail(path: Path, colour: str = "#7a9cc6") -> Path:
     return path
 
 
-def sample_result(config: Config, workdir: Path):
+def sample_result(config: Config, workdir: Path) -> RunResult:
     """A complete RunResult as a real run would hand to the report, with fixed dates."""
-    from .pipeline import RunResult
-
     site = config.scheme.website.rstrip("/")
     found = sample_findings(site)
     previous = Run(id=11, started_at=PREVIOUS, finished_at=PREVIOUS, status="complete", findings=40)

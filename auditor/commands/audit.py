@@ -97,7 +97,7 @@ def cmd_check_config(args) -> int:
 
 
 def cmd_checks(args) -> int:
-    for name, doc, codes in checks.describe():
-        print(f"{name:<16} {doc}")
-        print(f"{'':<16} codes: {', '.join(codes)}")
+    for check in checks.REGISTRY:
+        print(f"{check.name:<16} {check.summary}")
+        print(f"{'':<16} codes: {', '.join(check.codes)}")
     return EXIT_OK

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import dismissals, mailer, sample
+from .. import mailer, sample
 from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
 from ..history import open_history
 from ..humanise import human_date
 from ..report import render
+from ..result import rebuilt
 
 
 def add_commands(sub, common) -> None:
@@ -66,23 +66,8 @@ def cmd_report(args) -> int:
 
 def rerender(config, history, run) -> Path:
     """Render a past audit's report again from what the history holds (without thumbnails)."""
-    from ..pipeline import RunResult
-
-    found = history.findings(run.id)
-    held, _ = dismissals.holding(history.open_dismissals(), found, history.finding_states(run.id),
-                                 datetime.now(timezone.utc).date())
-    facts = history.page_facts(run.id, (f.url for f in found))
-    previous_runs = [(r.started_at, n) for r, n in history.open_counts(limit=50) if r.id < run.id][-7:]
-    result = RunResult(run_id=run.id, config=config, started_at=run.started_at,
-                       finished_at=run.finished_at or "", status=run.status,
-                       counts=run.counts or {"pages": run.pages, "images": run.images, "posts": run.posts},
-                       findings=found, comparison=history.compare(run.id), changes=history.changes(run.id),
-                       notes=[run.error] if run.error else [],
-                       trend=previous_runs + [(run.started_at, 0)], dismissed=held,
-                       page_titles={url: title for url, (title, _) in facts.items() if title})
-    run_dir = Path(config.storage) / "runs" / f"{run.id:05d}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    return mailer.write_atomic(run_dir / "report-rendered.html", render(result).standalone_html().encode("utf-8"))
+    result = rebuilt(config, history, run)
+    return mailer.write_atomic(result.folder / "report-rendered.html", render(result).standalone_html().encode("utf-8"))
 
 
 def cmd_send_outbox(args) -> int:
