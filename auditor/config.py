@@ -50,6 +50,8 @@ class Crawl:
     max_image_mb: float = 20.0
     workers: int = 4
     exclude: tuple[str, ...] = ()
+    render: bool = True
+    chromium: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_per_pattern": (int, 100), "max_redirects": (int, 10),
         "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
         "workers": (int, 4), "exclude": (STR_LIST, ()),
+        "render": (bool, True), "chromium": (str, None),
     },
     "identity": {"approved_logos": (PATH, None), "deprecated_logos": (PATH, None)},
     "consent": {"register": (PATH, None)},
@@ -367,10 +370,16 @@ class _Parser:
         for key, folder in (("identity.approved_logos", cfg.identity.approved_logos),
                             ("identity.deprecated_logos", cfg.identity.deprecated_logos)):
             if folder is not None and not folder.is_dir():
-                self.fail(key, f"folder {folder.name!r} not found (expected a folder of logo images)")
+                self.fail(key, f"folder {str(folder)!r} not found (expected a folder of logo images; "
+                               f"{self.relative_paths})")
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
-            self.fail("consent.register", f"file {cfg.consent.register.name!r} not found (expected a CSV consent register)")
+            self.fail("consent.register", f"file {str(cfg.consent.register)!r} not found (expected a CSV consent "
+                                          f"register; {self.relative_paths})")
         self.validate_schedule(cfg.schedule)
+
+    @property
+    def relative_paths(self) -> str:
+        return f"relative paths resolve against the config file's folder, {self.base}"
 
     def validate_schedule(self, schedule: Schedule) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

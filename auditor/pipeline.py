@@ -139,7 +139,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
-    result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
+    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered"))
     _save_findings(history, result, snapshot)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)

@@ -187,6 +187,8 @@ class Looks:
 
 
 def _headline(result: "RunResult", actions: int) -> str:
+    if result.sample:
+        return "This is a test e-mail: the findings below are made up to show what a report looks like"
     if result.status != "complete":
         return "The audit could not finish"
     if actions == 0 and result.failures:

@@ -52,6 +52,7 @@ class RunResult:
     dismissed: dict[str, Dismissal] = field(default_factory=dict)  # fingerprint -> why it is marked as fine
     next_run: datetime | None = None
     duration_seconds: float = 0.0
+    sample: bool = False                    # a test e-mail's made-up findings, not an audit
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,7 @@ from ..result import CheckFailure
 from ..snapshot import Page, Snapshot
 from . import (alt_text, complaints, copyright, crawl, events, logo, name, onepass, personal_data, photo_consent,
                photo_metadata, social, social_identity, stale)
-from .base import Check
+from .base import Check, CheckProblem
 from .resources import Resources
 
 __all__ = ["REGISTRY", "Check", "CheckFailure", "Resources", "Runner", "by_name", "owner"]
@@ -94,6 +94,9 @@ class Runner:
                 if self.only and check.name not in self.only and finding.check not in self.only:
                     continue
                 out.append(self._shared(finding))
+        except CheckProblem as exc:
+            log.warning("check %s could not do all its work: %s", check.name, exc)
+            return out, CheckFailure(check.name, str(exc), "")
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
             log.exception("check %s failed", check.name)
             return out, CheckFailure(check.name, f"{type(exc).__name__}: {exc}", traceback.format_exc())

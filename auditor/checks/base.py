@@ -22,6 +22,11 @@ PageStep = Callable[[Page, "Resources"], Iterable[Finding]]
 SiteStep = Callable[[Snapshot, "Resources"], Iterable[Finding]]
 
 
+class CheckProblem(Exception):
+    """A check could not do all its work for a reason the user can fix (bad reference data, such
+    as a consent register row): a failure like any other, but said in one line, without a traceback."""
+
+
 @dataclass(frozen=True)
 class Check:
     name: str

@@ -9,7 +9,7 @@ from ..consent import register as register_mod
 from ..consent.hashing import HashSet
 from ..findings import Finding
 from ..snapshot import ImageInfo, ImageUse, Snapshot
-from .base import Check
+from .base import Check, CheckProblem
 from .resources import Resources
 
 CODES = ("photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn", "photo.consent_scope")
@@ -20,7 +20,7 @@ STATUS_RANK = ("ok", "scope", "not_yet", "expired", "withdrawn")
 SAME_PHOTO_BITS = 8     # of 64 (phash): two sources on one page showing one photo (srcset sizes)
 
 
-class RegisterProblems(ValueError):
+class RegisterProblems(CheckProblem):
     """The register has bad rows: they were left out, and the report should say so."""
 
 
@@ -57,7 +57,10 @@ def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     if ctx.config.consent.register is None:
         yield from _no_register(snapshot)
         return
-    register = ctx.consent
+    try:
+        register = ctx.consent
+    except (OSError, ValueError) as exc:     # unreadable, or a header without the columns
+        raise CheckProblem(f"the consent register could not be read: {exc}") from None
     assert register is not None
     _learn_urls(register, snapshot)
     today = ctx.now.date()
