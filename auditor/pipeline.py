@@ -204,7 +204,7 @@ def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:
     counts: dict[str, Any] = {
         "pages": len(snapshot.pages),
         "images": sum(1 for i in snapshot.images.values() if i.error is None),
-        "posts": len(snapshot.posts),
+        "posts": len(snapshot.posts) + len(snapshot.older_posts),
         "findings": len(found),
     }
     for severity in SEVERITIES:

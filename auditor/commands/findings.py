@@ -7,7 +7,7 @@ import sys
 from datetime import date, datetime, timezone
 
 from .. import dismissals
-from ..cli import EXIT_OK, EXIT_USAGE, load_config
+from .common import EXIT_OK, EXIT_USAGE, load_config
 from ..findings import Finding
 from ..history import History, Run, open_history
 from ..humanise import clip, human_date, oneline
