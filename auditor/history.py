@@ -220,19 +220,13 @@ class History:
 
     def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
                    report_path: str | None = None, error: str | None = None,
-                   coverage: dict[str, Any] | None = None) -> None:
+                   ending: Ending = Ending.FINISHED, coverage: dict[str, Any] | None = None) -> None:
         self.db.execute(
             "UPDATE runs SET status=?, finished_at=?, pages=?, images=?, posts=?, findings=?, counts=?,"
-            " report_path=COALESCE(?, report_path), error=?, coverage=COALESCE(?, coverage) WHERE id=?",
+            " report_path=COALESCE(?, report_path), error=?, ending=?, coverage=COALESCE(?, coverage) WHERE id=?",
             (status, finished_at, counts.get("pages", 0), counts.get("images", 0), counts.get("posts", 0),
-             counts.get("findings", 0), json.dumps(counts), report_path, error,
+             counts.get("findings", 0), json.dumps(counts), report_path, error, ending.value,
              json.dumps(coverage) if coverage is not None else None, run_id))
-                   ending: Ending = Ending.FINISHED) -> None:
-        self.db.execute(
-            "UPDATE runs SET status=?, finished_at=?, pages=?, images=?, posts=?, findings=?, counts=?,"
-            " report_path=COALESCE(?, report_path), error=?, ending=? WHERE id=?",
-            (status, finished_at, counts.get("pages", 0), counts.get("images", 0), counts.get("posts", 0),
-             counts.get("findings", 0), json.dumps(counts), report_path, error, ending.value, run_id))
 
     def set_report_path(self, run_id: int, report_path: str) -> None:
         self.db.execute("UPDATE runs SET report_path=? WHERE id=?", (report_path, run_id))
