@@ -29,6 +29,7 @@ from .crawl import website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
+from .humanise import plural
 from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
@@ -170,6 +171,11 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
+    left_out = snapshot.stats.get("social_items_unreadable", 0)
+    if left_out:
+        result.notes.append(f"{plural(left_out, 'post, reply or picture', 'posts, replies or pictures')} on the "
+                            f"social accounts could not be read (the platform sent malformed data) and "
+                            f"{'was' if left_out == 1 else 'were'} left out")
     history.save_findings(result.run_id, result.findings)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import css_inline
 import jinja2
 
-from .humanise import plural
+from .humanise import oneline, plural
 from .report_model import InlineImage, view_model
 
 if TYPE_CHECKING:
@@ -37,21 +37,26 @@ class Rendered:
 
 def render(result: "RunResult") -> Rendered:
     model = view_model(result)
-    env = _environment()
-    html = env.get_template("report.html.j2").render(**model)
+    html = _environment().get_template("report.html.j2").render(**model)
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
-    text = env.get_template("report.txt.j2").render(**model)
+    # Plain text has no escaping: every value is put on one line, so nothing from the web can
+    # start a line of its own (a forged heading) or reorder what follows.
+    text = _environment(finalize=_one_line).get_template("report.txt.j2").render(**model)
     return Rendered(subject=model["subject"], html=inliner.inline(html), text=_tidy_text(text),
                     inline_images=model["inline_images"])
 
 
-def _environment() -> jinja2.Environment:
+def _environment(**options) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("auditor", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, **options)
     env.filters["plural"] = plural
     return env
+
+
+def _one_line(value):
+    return oneline(value) if isinstance(value, str) else value
 
 
 def _tidy_text(text: str) -> str:

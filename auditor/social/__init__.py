@@ -16,7 +16,7 @@ from .. import imaging
 from ..config import Config, Social
 from ..crawl.http import Fetcher
 from ..snapshot import Account, ImageInfo, Snapshot
-from .common import Api, Collected, SourceError
+from .common import Api, Collected, SourceError, web_address
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ MAX_IMAGES = 300                 # per account
 def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_run_at: datetime | None,
             stop: threading.Event, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
+    unreadable = 0
     for entry in config.social:
         if stop.is_set():
             snapshot.complete = False
@@ -36,11 +37,38 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
         if stop.is_set() and collected.account.error:
             snapshot.complete = False      # cut short by the stop, not the account's fault
             return
+        sanitise(collected, where(entry))
+        if collected.unreadable:
+            log.warning("%s account %s: %d post(s), repl(ies) or image(s) with malformed data were left out",
+                        entry.platform, where(entry), collected.unreadable)
+        unreadable += collected.unreadable
         snapshot.accounts.append(collected.account)
         snapshot.posts.extend(collected.posts)
         fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop)
     snapshot.stats["social_accounts"] = len(snapshot.accounts)
     snapshot.stats["social_posts"] = len(snapshot.posts)
+    snapshot.stats["social_items_unreadable"] = unreadable
+
+
+def sanitise(collected: Collected, home: str) -> None:
+    """Leave out what carries a malformed address, whichever reader produced it: every later stage
+    (checks, history, report) can then take a post's, reply's or image's address as well formed."""
+    account = collected.account
+    account.profile_url = web_address(account.profile_url) or home
+    if account.avatar_url is not None and web_address(account.avatar_url) is None:
+        account.avatar_url = None
+        collected.unreadable += 1
+    kept = []
+    for post in collected.posts:
+        if web_address(post.url) is None:
+            collected.unreadable += 1
+            continue
+        images = [i for i in post.images if web_address(i.src)]
+        replies = [r for r in post.replies if web_address(r.url)]
+        collected.unreadable += len(post.images) - len(images) + len(post.replies) - len(replies)
+        post.images, post.replies = images, replies
+        kept.append(post)
+    collected.posts = kept
 
 
 def window_start(entry: Social, previous_run_at: datetime | None, now: datetime) -> datetime:
