@@ -158,13 +158,21 @@ class History:
         self.db.execute("UPDATE runs SET report_path=? WHERE id=?", (report_path, run_id))
 
     def recover_interrupted(self, finished_at: str) -> list[int]:
-        """Mark runs left 'running' by a killed process as incomplete. Call while holding the lock."""
-        ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status='running'")]
-        if ids:
-            self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
-                            " error=COALESCE(error, ?) WHERE status='running'",
-                            (finished_at, KILLED))
-        return ids
+        """Runs left 'running' by a killed process, recorded as killed (incomplete, to be redone).
+        A run killed after its report was saved had finished its audit: it takes the end state it
+        wrote beside the report, so it is neither redone nor reported twice. Call while holding the lock.
+        Returns the ids recorded as killed."""
+        killed = []
+        for (run_id,) in self.db.execute("SELECT id FROM runs WHERE status='running'").fetchall():
+            ended = read_end_state(self.path.parent / "runs" / f"{run_id:05d}")
+            if ended is None:
+                killed.append(run_id)
+                self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
+                                " error=COALESCE(error, ?) WHERE id=?", (finished_at, KILLED, run_id))
+            else:
+                self.finish_run(run_id, ended["status"], ended["finished_at"], ended["counts"],
+                                report_path=ended.get("report_path"), error=ended.get("error"))
+        return killed
 
     def run(self, run_id: int) -> Run | None:
         row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -283,6 +291,30 @@ def _run(row: sqlite3.Row) -> Run:
     return Run(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], status=row["status"],
                pages=row["pages"], images=row["images"], posts=row["posts"], findings=row["findings"],
                counts=json.loads(row["counts"] or "{}"), report_path=row["report_path"], error=row["error"])
+
+
+END_STATE = "ended.json"
+
+
+def write_end_state(run_dir: Path, status: str, finished_at: str, counts: dict[str, Any],
+                    report_path: str | None, error: str | None) -> None:
+    """What `finish_run` will record, kept beside the saved report before it is sent: a run killed
+    between the two is recorded from this, not redone."""
+    data = json.dumps({"status": status, "finished_at": finished_at, "counts": counts,
+                       "report_path": report_path, "error": error})
+    tmp = run_dir / (END_STATE + ".tmp")
+    tmp.write_text(data, encoding="utf-8")
+    tmp.replace(run_dir / END_STATE)
+
+
+def read_end_state(run_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((run_dir / END_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(data, dict) and data.get("status") in ("complete", "incomplete", "failed") \
+        and isinstance(data.get("finished_at"), str) and isinstance(data.get("counts"), dict)
+    return data if ok else None
 
 
 def open_history(storage: Path) -> History:

@@ -86,6 +86,7 @@ def view_model(result: "RunResult") -> dict[str, Any]:
         "audit_date": human_date(result.started_at), "status": result.status,
         "severity_counts": _severity_counts(groups), "clauses": clauses,
         "notes": [oneline(n) for n in result.notes],
+        "delivery_notes": [oneline(n) for n in result.delivery_notes],
         "failures": [f"{f.module}: {oneline(f.error)}" for f in result.failures],
         "comparison": _comparison(result), "changes": _changes(result, host),
         "consents": _consents(result.expiring_consents), "checklist": guidance.CHECKLIST,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config, Schedule
 from .history import History, Run
@@ -105,8 +106,10 @@ def is_due(config: Config, history: History, now: datetime | None = None) -> boo
     return fire is not None and fire <= now
 
 
-def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:
-    """Run `audit` now (the catch-up), then at every scheduled time, until `stop` is set.
+def serve(config: Config, audit: Callable[[], None], stop: threading.Event,
+          daily: Callable[[], None] | None = None) -> None:
+    """Run `audit` now (the catch-up), then at every scheduled time, until `stop` is set;
+    `daily` (sending what waits in the outbox) once a day in between.
 
     `audit` decides under the run lock whether an audit is due, so the catch-up runs only
     when a scheduled time passed unaudited, and once however many did. A time missed while
@@ -120,6 +123,8 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> N
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
     scheduler.add_job(audit, trigger(config.schedule), id="audit", name="scheduled audit")
+    if daily is not None:
+        scheduler.add_job(daily, IntervalTrigger(days=1), id="daily", name="outbox")
     watcher = threading.Thread(target=_shutdown_on, args=(stop, scheduler), daemon=True)
     watcher.start()
     log.info("Waiting; the next scheduled audit is at %s", next_run_text(config))
