@@ -111,6 +111,7 @@ class Changes:
 class History:
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.problem: str | None = None    # set by open_history when the file had to be replaced
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
@@ -143,8 +144,13 @@ class History:
 
     # --- runs -----------------------------------------------------------
     def start_run(self, started_at: str, pid: int) -> int:
-        cur = self.db.execute("INSERT INTO runs (started_at, pid) VALUES (?, ?)", (started_at, pid))
-        return int(cur.lastrowid)
+        """A new run, numbered after every run the history or the archived run folders know of,
+        so an archived report is never overwritten."""
+        with self.transaction():
+            known = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0]
+            run_id = max(known, max(archived_runs(self.path.parent), default=0)) + 1
+            self.db.execute("INSERT INTO runs (id, started_at, pid) VALUES (?, ?, ?)", (run_id, started_at, pid))
+        return run_id
 
     def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
                    report_path: str | None = None, error: str | None = None) -> None:
@@ -317,6 +323,42 @@ def read_end_state(run_dir: Path) -> dict[str, Any] | None:
     return data if ok else None
 
 
+def archived_runs(storage: Path) -> list[int]:
+    """The numbers of the run folders kept under `runs/`."""
+    folder = Path(storage) / "runs"
+    if not folder.is_dir():
+        return []
+    return [int(p.name) for p in folder.iterdir() if p.name.isdigit() and p.is_dir()]
+
+
 def open_history(storage: Path) -> History:
-    return History(Path(storage) / "history.sqlite3")
+    """The history of the storage folder. A damaged file, or one that has lost audits the run
+    folders show, is put aside (never deleted) and a new one started: `History.problem` says so."""
+    path = Path(storage) / "history.sqlite3"
+    problem = None
+    try:
+        history = History(path)
+        history.db.execute("SELECT COUNT(*) FROM runs").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            raise                         # unwritable or full: not damage, and nothing to put aside
+        problem = f"could not be read ({exc})"
+    else:
+        archived = archived_runs(storage)
+        known = {r[0] for r in history.db.execute("SELECT id FROM runs")}
+        missing = [n for n in archived if n not in known]
+        if not missing:
+            return history
+        history.close()
+        problem = (f"has lost {len(missing)} of the {len(archived)} audits whose reports are archived"
+                   if known else f"is empty, although {len(archived)} earlier audits are archived")
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{path}{suffix}").exists():
+            Path(f"{path}{suffix}").replace(f"{aside}{suffix}")
+    history = History(path)
+    history.problem = (f"The audit history {problem}. It was kept aside as {aside.name} and a new history "
+                       "started, so this audit is not compared with earlier ones; the earlier reports are "
+                       "still in the runs folder.")
+    return history
 

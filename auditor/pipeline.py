@@ -102,6 +102,9 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
             return None
         result = RunResult(run_id=0, config=config, started_at=now_iso())
         result.run_id = history.start_run(result.started_at, os.getpid())
+        if history.problem:
+            log.warning("%s", history.problem)
+            result.notes.append(history.problem)
         log.info("Audit %d started for %s", result.run_id, config.scheme.website)
         try:
             _audit(config, options, history, result)

@@ -89,20 +89,38 @@ def counts_for_schedule(run: Run) -> bool:
     return run.status == "complete" or (run.status == "incomplete" and not run.interrupted)
 
 
-def last_fulfilling_run(history: History) -> Run | None:
-    return next((r for r in history.runs(limit=200) if counts_for_schedule(r)), None)
+# A run dated later than this ahead of now was stamped by a clock that was wrong.
+CLOCK_SLACK = timedelta(hours=1)
+
+
+def last_fulfilling_run(history: History, now: datetime | None = None) -> Run | None:
+    """The latest run that fulfils its slot, leaving out any dated in the future: one audit run while
+    the clock was ahead must not stand for every quarter until that date comes round."""
+    now = now or datetime.now(timezone.utc)
+    for run in history.runs(limit=200):
+        if not counts_for_schedule(run):
+            continue
+        if started_at(run) > now + CLOCK_SLACK:
+            log.warning("Audit %d is dated %s, later than now (%s): the clock was probably wrong when it ran, "
+                        "so it does not count as the last audit", run.id, run.started_at,
+                        now.isoformat(timespec="seconds"))
+            continue
+        return run
+    return None
+
+
+def started_at(run: Run) -> datetime:
+    started = datetime.fromisoformat(run.started_at)
+    return started if started.tzinfo else started.replace(tzinfo=timezone.utc)
 
 
 def is_due(config: Config, history: History, now: datetime | None = None) -> bool:
     """Due when no run has fulfilled the most recent scheduled time at or before `now`."""
     now = now or datetime.now(timezone.utc)
-    last = last_fulfilling_run(history)
+    last = last_fulfilling_run(history, now)
     if last is None:
         return True
-    started = datetime.fromisoformat(last.started_at)
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=timezone.utc)
-    fire = trigger(config.schedule).get_next_fire_time(None, started + timedelta(seconds=1))
+    fire = trigger(config.schedule).get_next_fire_time(None, started_at(last) + timedelta(seconds=1))
     return fire is not None and fire <= now
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from contextlib import closing
 import threading
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def test_a_run_killed_after_its_report_was_accepted_is_neither_redone_nor_resent
     assert code == 0, err
     assert "No audit is due" in out
     assert len(handler.messages) == 1
-    with sqlite3.connect(tmp_path / "var" / "history.sqlite3") as db:
+    with closing(sqlite3.connect(tmp_path / "var" / "history.sqlite3")) as db:
         assert db.execute("SELECT id, status FROM runs").fetchall() == [(1, "complete")]
 
 
