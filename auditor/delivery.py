@@ -16,7 +16,7 @@ from .history import write_end_state
 from .report import render
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def publish(result: "RunResult", send_email: bool) -> None:
             for _path, since in overdue(config)]
     rendered = render(result)
     data = mailer.build_message(rendered, config.report).as_bytes()
-    run_dir = Path(result.run_dir or Path(config.storage) / "runs" / f"{result.run_id:05d}")
+    run_dir = result.run_dir or result.folder
     run_dir.mkdir(parents=True, exist_ok=True)
     result.report_html = mailer.write_atomic(run_dir / "report.html", rendered.standalone_html().encode("utf-8"))
     result.report_eml = mailer.write_atomic(run_dir / "report.eml", data)

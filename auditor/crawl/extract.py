@@ -33,6 +33,9 @@ SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "#
 KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language", "x-robots-tag")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
+# A quoted address inside a script handler (javascript:popup('/print/12'), onclick="location='a.html'").
+SCRIPT_TARGET = re.compile(r"""['"]((?:https?://|/(?!/)|\.{1,2}/)[^'"\s<>]{0,300}|[\w\-./]{1,200}\.(?:s?html?|php|aspx?))['"]""")
+MAX_SCRIPT_TARGETS = 5        # per handler
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -189,6 +192,10 @@ class _Walker:
             if href:
                 self.page.links.append(Link(url=href, text=clean(el.text_content()), region=region, tag=tag))
                 link = href
+            elif el.get("href").lstrip().lower().startswith("javascript:"):
+                self.script_links(el.get("href"), el, region)
+        if el.get("onclick"):
+            self.script_links(el.get("onclick"), el, region)
         elif tag == "iframe" and el.get("src"):
             src = normalise_url(el.get("src"), self.base)
             if src:
@@ -214,6 +221,13 @@ class _Walker:
             self.add_text(child.tail, region)
         if tag in BLOCK_TAGS:
             self.block_break(region)
+
+    def script_links(self, code: str, el, region: str) -> None:
+        """Addresses a script handler opens: followed like links (the crawl keeps only same-site ones)."""
+        for target in SCRIPT_TARGET.findall(code[:2000])[:MAX_SCRIPT_TARGETS]:
+            url = normalise_url(target, self.base)
+            if url:
+                self.page.links.append(Link(url=url, text=clean(el.text_content())[:200], region=region, tag="script"))
 
     def context(self, extra: str) -> str:
         heading = self.stack[-1][1] if self.stack else ""

@@ -61,6 +61,7 @@ class Outcome:
     robots: str | None = None  # why robots.txt kept the crawl out, when it did
     too_large: bool = False   # a page over crawl.max_page_mb: not audited
     reused: bool = False      # came from the cache on a 304
+    html: bool = False        # a link target that answered with an HTML page (/gallery/1/a.jpg): a page after all
 
 
 def now_iso() -> str:
@@ -164,11 +165,14 @@ def check_link(fetcher: Fetcher, task: Task) -> Outcome:
     retries = 1 if external else None     # someone else's server: one retry is polite enough
     r = fetcher.fetch_cached(task.url, "file", method="HEAD", retries=retries)
     if r.not_modified:
-        return Outcome(task, link=link_status(task.url, r, external, status=r.cached.data.get("status") or 200))
+        data = r.cached.data
+        return Outcome(task, link=link_status(task.url, r, external, status=data.get("status") or 200),
+                       html=bool(data.get("html")))
     if _head_refused(r):
         r = fetcher.fetch_cached(task.url, "file", body=False, retries=retries)
-    fetcher.remember(r, "file", {"status": r.status})
-    return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES)
+    html = r.ok and r.content_type in HTML_TYPES
+    fetcher.remember(r, "file", {"status": r.status, "html": html})
+    return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES, html=html)
 
 
 def _head_refused(r: FetchResult) -> bool:

@@ -191,6 +191,9 @@ class Crawl:
             self._sitemap_done(out)
         else:
             self.verdict.resource(out)
+            if task.kind == "file" and out.html:
+                # Judged by its answer, not its address: a gallery page at /gallery/2019/fete/image1.jpg.
+                self._add_page(task.url, task.depth)
         if self.progress:
             self.progress(self.done, self.done + len(self.inflight) + sum(map(len, self.queues.values())))
 
@@ -225,8 +228,11 @@ class Crawl:
 
     def _follow(self, page: Page) -> None:
         for link in page.links:
-            if link.url not in self.linked and not self.scope.excluded(link.url):
-                self._add_link(link.url, page.depth + 1)
+            if link.url in self.linked or self.scope.excluded(link.url):
+                continue
+            if link.tag == "script" and not self.scope.same_site(link.url):
+                continue      # a string in a script handler: followed only when it names this site's page
+            self._add_link(link.url, page.depth + 1)
         for use in page.images:
             if use.src not in self.images_seen:
                 self.images_seen.add(use.src)
@@ -254,7 +260,7 @@ class Crawl:
             if self.files < self.config.crawl.max_pages:
                 self.linked.add(url)
                 self.files += 1
-                self._queue(Task("file", url))
+                self._queue(Task("file", url, depth))
         else:
             self._add_page(url, depth, declared=declared)
 
