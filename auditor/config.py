@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import cron
+from .findings import CODES, unknown
 
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
@@ -58,6 +59,8 @@ class Crawl:
     max_image_mb: float = 20.0
     workers: int = 4
     exclude: tuple[str, ...] = ()
+    render: bool = True
+    chromium: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_per_pattern": (int, 100), "max_redirects": (int, 10),
         "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
         "workers": (int, 4), "exclude": (STR_LIST, ()),
+        "render": (bool, True), "chromium": (str, None),
     },
     "identity": {"approved_logos": (PATH, None), "deprecated_logos": (PATH, None)},
     "consent": {"register": (PATH, None)},
@@ -400,6 +404,9 @@ class _Parser:
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
             self.fail("consent.register", f"file {str(cfg.consent.register)!r} not found (expected a CSV consent "
                                           f"register; {self.relative_paths})")
+        for code in cfg.checks.ignore:
+            if code not in CODES:
+                self.fail("checks.ignore", unknown("finding code", code, CODES))
         self.validate_schedule(cfg.schedule)
 
     @property

@@ -142,7 +142,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
-    result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
+    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered"))
     left_out = snapshot.stats.get("social_items_unreadable", 0)
     if left_out:
         result.notes.append(f"{plural(left_out, 'post, reply or picture', 'posts, replies or pictures')} on the "

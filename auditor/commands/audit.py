@@ -7,13 +7,18 @@ import sys
 from functools import partial
 from pathlib import Path
 
+<<<<<<< HEAD
 from .. import checks, delivery, logs, pipeline, scheduler
 from ..cli import EPILOG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
+=======
+from .. import checks, logs, pipeline, scheduler
+>>>>>>> main
 from ..config import resolve_path
 from ..consent import register as consent_register
-from ..findings import SEVERITIES
+from ..findings import CODES, SEVERITIES, unknown
 from ..lock import AlreadyRunning
 from ..shutdown import graceful_stop
+from .common import EPILOG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
 from .progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -25,8 +30,8 @@ def add_commands(sub, common) -> None:
                          description="Collect, check, store, report and deliver one audit now.")
     run.add_argument("--json", metavar="PATH", type=Path, help="also write the findings document here")
     run.add_argument("--no-email", action="store_true", help="save the report but do not e-mail it")
-    run.add_argument("--only", metavar="CHECK", action="append", default=[],
-                     help="run only this check module or code (repeatable)")
+    run.add_argument("--only", metavar="CHECK", action="append", default=[], type=_check_or_code,
+                     help="run only this check or finding code (repeatable; `auditor checks` lists them)")
     run.add_argument("--if-due", action="store_true",
                      help="audit only if a scheduled time has passed since the last audit (for a daily crontab line)")
     run.set_defaults(func=cmd_run)
@@ -34,6 +39,13 @@ def add_commands(sub, common) -> None:
     cc.set_defaults(func=cmd_check_config)
     ls = sub.add_parser("checks", parents=[common], help="list the checks and the finding codes they emit")
     ls.set_defaults(func=cmd_checks)
+
+
+def _check_or_code(name: str) -> str:
+    valid = {check.name for check in checks.REGISTRY} | set(CODES)
+    if name not in valid:
+        raise argparse.ArgumentTypeError(unknown("check or code", name, valid))
+    return name
 
 
 def cmd_run(args) -> int:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .. import __version__
-from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options, load_config
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options, load_config
 from ..consent import hashing, register as reg
 from ..crawl.http import Fetcher
 

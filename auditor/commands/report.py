@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .. import mailer, sample
-from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
 from ..history import open_history
 from ..report import render
 from ..result import rebuilt
