@@ -7,12 +7,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-<<<<<<< HEAD
 from .. import checks, delivery, logs, pipeline, scheduler
-from ..cli import EPILOG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
-=======
-from .. import checks, logs, pipeline, scheduler
->>>>>>> main
 from ..config import resolve_path
 from ..consent import register as consent_register
 from ..findings import CODES, SEVERITIES, unknown
