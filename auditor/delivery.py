@@ -41,6 +41,8 @@ def publish(result: "RunResult", send_email: bool) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     result.report_html = mailer.write_atomic(run_dir / "report.html", rendered.standalone_html().encode("utf-8"))
     result.report_eml = mailer.write_atomic(run_dir / "report.eml", data)
+    for item in rendered.attachments:
+        mailer.write_atomic(run_dir / f"all-findings.{item.filename.rpartition('.')[2]}", item.data)
     write_end_state(run_dir, result.status, result.finished_at, result.counts, str(result.report_html),
                     "; ".join(result.notes) or None)
     smtp = config.report.smtp
