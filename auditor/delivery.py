@@ -44,7 +44,7 @@ def publish(result: "RunResult", send_email: bool) -> None:
     for item in rendered.attachments:
         mailer.write_atomic(run_dir / f"all-findings.{item.filename.rpartition('.')[2]}", item.data)
     write_end_state(run_dir, result.status, result.finished_at, result.counts, str(result.report_html),
-                    "; ".join(result.notes) or None)
+                    "; ".join(result.notes) or None, result.ending)
     smtp = config.report.smtp
     if not send_email or smtp is None:
         log.info("report saved to %s", result.report_html)
