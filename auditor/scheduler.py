@@ -92,11 +92,12 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event,
     """
     audit()
     if not stop.is_set():            # stopped during the catch-up: nothing to wait for
-        _wait_and_audit(config, audit, stop)
+        _wait_and_audit(config, audit, stop, daily)
     log.info("Scheduler stopped")
 
 
-def _wait_and_audit(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:
+def _wait_and_audit(config: Config, audit: Callable[[], None], stop: threading.Event,
+                    daily: Callable[[], None] | None) -> None:
     scheduler = BlockingScheduler(
         timezone=ZoneInfo(config.schedule.timezone),
         executors={"default": ThreadPoolExecutor(max_workers=1)},

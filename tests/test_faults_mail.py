@@ -217,3 +217,18 @@ def test_a_report_waiting_more_than_a_day_is_warned_about_daily_and_named_in_the
     assert len(handler.messages) == 2
     newest = handler.messages[-1][1].decode("utf-8", "replace")
     assert "has waited more than a day to be" in newest.replace("=\r\n", "")
+
+
+def test_the_scheduler_sends_what_waits_in_the_outbox_before_deciding_on_an_audit(tmp_path, mail, serve, monkeypatch):
+    from auditor.commands.schedule import scheduled_audit
+    monkeypatch.setattr(mailer, "RETRY_DELAYS", (0.0, 0.0))
+    site = serve(routes={"/": lambda req, h: page("<h1>Home-Start Testshire</h1><p>Supporting families.</p>")})
+    port = free_port()
+    config_path = _site_config(tmp_path, site, port)
+    assert cli.main(["run", "-q", "--config", str(config_path)]) == 1        # the mail server is down
+    handler = Trouble()
+    mail(handler, port)
+    scheduled_audit(config_mod.load(config_path), threading.Event())         # what `auditor schedule` runs
+    assert len(handler.messages) == 1 and mailer.pending(config_mod.load(config_path)) == []
+    with closing(sqlite3.connect(tmp_path / "var" / "history.sqlite3")) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1  # no audit was due
