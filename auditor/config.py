@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import cron
+from .findings import CODES, unknown
+
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
 PLATFORMS = ("mastodon", "bluesky", "rss", "facebook", "instagram", "page")
@@ -48,6 +51,8 @@ class Crawl:
     max_image_mb: float = 20.0
     workers: int = 4
     exclude: tuple[str, ...] = ()
+    render: bool = True
+    chromium: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Social:
     platform: str
     options: dict[str, Any] = field(default_factory=dict)
     lookback_days: int = 120
+    max_posts: int = 1000         # posts read per account for photo consent, however old
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -149,6 +155,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_per_pattern": (int, 100), "max_redirects": (int, 10),
         "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
         "workers": (int, 4), "exclude": (STR_LIST, ()),
+        "render": (bool, True), "chromium": (str, None),
     },
     "identity": {"approved_logos": (PATH, None), "deprecated_logos": (PATH, None)},
     "consent": {"register": (PATH, None)},
@@ -176,6 +183,7 @@ RANGES = {
     "freshness.stale_after_days": (1, 36500), "freshness.dormant_after_days": (1, 36500),
     "freshness.copyright_grace_years": (0, 100), "report.smtp.port": (1, 65535),
     "report.smtp.timeout_seconds": (0.1, 600), "social.lookback_days": (1, 36500),
+    "social.max_posts": (1, 100_000),
 }
 
 SOCIAL_KEYS = {
@@ -186,6 +194,7 @@ SOCIAL_KEYS = {
     "instagram": {"id": str, "token_env": str, "api": URL},
     "page": {"url": URL},
 }
+COMMON_SOCIAL_KEYS = {"lookback_days": 120, "max_posts": 1000}     # any platform
 SOCIAL_REQUIRED = {
     "mastodon": ("instance", "account"), "bluesky": ("handle",), "rss": ("feed",),
     "facebook": ("id", "token_env"), "instagram": ("id", "token_env"), "page": ("url",),
@@ -346,39 +355,51 @@ class _Parser:
             allowed = SOCIAL_KEYS[platform]
             options = dict(SOCIAL_DEFAULTS.get(platform, {}))
             for key, value in entry.items():
-                if key in ("platform", "lookback_days"):
+                if key in ("platform", *COMMON_SOCIAL_KEYS):
                     continue
                 if key not in allowed:
-                    self.fail(f"{prefix}.{key}", f"unknown key for {platform} (expected one of: {', '.join(allowed)}, lookback_days)")
+                    self.fail(f"{prefix}.{key}", f"unknown key for {platform} (expected one of: "
+                                                 f"{', '.join((*allowed, *COMMON_SOCIAL_KEYS))})")
                 options[key] = self.convert(f"{prefix}.{key}", allowed[key], value)
             for key in SOCIAL_REQUIRED[platform]:
                 if key not in options:
                     self.fail(f"{prefix}.{key}", f"is required for platform {platform}")
-            lookback = entry.get("lookback_days", 120)
-            lookback = self.convert(f"{prefix}.lookback_days", int, lookback)
-            if not 1 <= lookback <= 36500:
-                self.fail(f"{prefix}.lookback_days", f"must be between 1 and 36500, not {lookback}")
-            out.append(Social(platform=platform, options=options, lookback_days=lookback))
+            common = {}
+            for key, default in COMMON_SOCIAL_KEYS.items():
+                value = self.convert(f"{prefix}.{key}", int, entry.get(key, default))
+                low, high = RANGES[f"social.{key}"]
+                if not low <= value <= high:
+                    self.fail(f"{prefix}.{key}", f"must be between {low} and {high}, not {value}")
+                common[key] = value
+            out.append(Social(platform=platform, options=options, **common))
         return tuple(out)
 
     def validate(self, cfg: Config) -> None:
         for key, folder in (("identity.approved_logos", cfg.identity.approved_logos),
                             ("identity.deprecated_logos", cfg.identity.deprecated_logos)):
             if folder is not None and not folder.is_dir():
-                self.fail(key, f"folder {folder.name!r} not found (expected a folder of logo images)")
+                self.fail(key, f"folder {str(folder)!r} not found (expected a folder of logo images; "
+                               f"{self.relative_paths})")
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
-            self.fail("consent.register", f"file {cfg.consent.register.name!r} not found (expected a CSV consent register)")
+            self.fail("consent.register", f"file {str(cfg.consent.register)!r} not found (expected a CSV consent "
+                                          f"register; {self.relative_paths})")
+        for code in cfg.checks.ignore:
+            if code not in CODES:
+                self.fail("checks.ignore", unknown("finding code", code, CODES))
         self.validate_schedule(cfg.schedule)
+
+    @property
+    def relative_paths(self) -> str:
+        return f"relative paths resolve against the config file's folder, {self.base}"
 
     def validate_schedule(self, schedule: Schedule) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        from .scheduler import trigger
 
         try:
             ZoneInfo(schedule.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.fail("schedule.timezone", f"unknown time zone {schedule.timezone!r} (expected a name such as Europe/London)")
         try:
-            trigger(schedule)
+            cron.trigger(schedule.cron, schedule.timezone)
         except ValueError as exc:
             self.fail("schedule.cron", f"not a valid crontab expression ({exc}); expected five fields such as '0 7 1 1,4,7,10 *'")

@@ -1,7 +1,7 @@
 """Following by what a response is, not by how its address looks, and links in script handlers."""
 from __future__ import annotations
 
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.checks import crawl as crawl_check
 from auditor.config import load
 from auditor.crawl.extract import extract
@@ -62,7 +62,7 @@ def test_javascript_handlers_naming_a_same_site_page_are_followed(serve, write_c
     assert "https://elsewhere.example/x" not in snapshot.links
     # a string that only looks like a path was tried, and is not blamed as a broken link
     assert "/not-a-page" in server.paths()
-    found = list(crawl_check.check(snapshot, Context(config=load(config))))
+    found = list(crawl_check.check(snapshot, Resources(config=load(config))))
     assert not [f for f in found if f.check == "link.broken"]
 
 

@@ -135,8 +135,9 @@ def clean(text: str | None) -> str:
 
 
 class _Walker:
-    def __init__(self, page: Page, base: str, has_main: bool):
+    def __init__(self, page: Page, base: str, has_main: bool, hash_routes: bool = False):
         self.page, self.base, self.has_main = page, base, has_main
+        self.hash_routes = hash_routes
         self.chunks: dict[str, list[str]] = {}
         self.all: list[str] = []
         self.stack: list[tuple[int, str, list[str], str]] = []   # open sections
@@ -205,7 +206,7 @@ class _Walker:
         if tag in ("a", "area") and el.get("href"):
             if el.get("href").strip().lower().startswith(("mailto:", "tel:")):
                 self.page.contact_links.append(el.get("href").strip()[:300])
-            href = normalise_url(el.get("href"), self.base)
+            href = self.hash_route(el.get("href")) or normalise_url(el.get("href"), self.base)
             if href:
                 self.page.links.append(Link(url=href, text=clean(el.text_content()), region=region, tag=tag))
                 link = href
@@ -239,6 +240,14 @@ class _Walker:
         if tag in BLOCK_TAGS:
             self.block_break(region)
         self.gap, self.seam = False, True
+
+    def hash_route(self, href: str) -> str | None:
+        """In a rendered app, "#/about" is a view of its own: the address keeps its fragment."""
+        href = href.strip()
+        if not self.hash_routes or not href.startswith(("#/", "#!/")) or len(href) > 300 or href in ("#/", "#!/"):
+            return None
+        page = normalise_url(self.page.final_url or self.page.url)
+        return f"{page}{href}" if page else None
 
     def script_links(self, code: str, el, region: str) -> None:
         """Addresses a script handler opens: followed like links (the crawl keeps only same-site ones)."""
@@ -321,9 +330,14 @@ def parse_html(text: str):
         return None
 
 
-def extract(page: Page, text: str) -> Page:
-    """Fill `page` from the decoded HTML `text`; returns the same page."""
-    doc = parse_html(text)
+def extract(page: Page, text: str, *, hash_routes: bool = False) -> Page:
+    """Fill `page` from the decoded HTML `text`; returns the same page.
+    `hash_routes`: links to "#/view" are views of a rendered app, kept as addresses of their own."""
+    return extract_tree(page, parse_html(text), hash_routes=hash_routes)
+
+
+def extract_tree(page: Page, doc, *, hash_routes: bool = False) -> Page:
+    """`extract` from a tree `parse_html` made."""
     if doc is None:
         return page
     base = page.final_url or page.url
@@ -338,7 +352,7 @@ def extract(page: Page, text: str) -> Page:
     if body is None:
         body = doc
     has_main = body.find(".//main") is not None or bool(body.xpath(".//*[@role='main']"))
-    walker = _Walker(page, base, has_main)
+    walker = _Walker(page, base, has_main, hash_routes)
     walker.walk(body, "other" if has_main else "main", None, "")
     walker.finish()
     page.dates = page_dates(doc)
@@ -349,9 +363,12 @@ def page_dates(doc) -> dict[str, str]:
     """Modified and published dates from metadata and dated elements, read by htmldate.
 
     Only its fast mode: the extensive one takes "© 2019" and dates in link URLs for update dates.
-    It gets the parsed tree, never text: handed a string that looks like a URL, htmldate would
+    Comments are dropped first (the tree is not used after). It gets the parsed tree, never text: handed a string that looks like a URL, htmldate would
     download it, and parsing the page again costs more than the rest of the extract.
     """
+    # A generator's build stamp in a comment ("<!-- Site rendered at: 2012-02-14T10:22 -->") says
+    # when the copy was made, not when the words were written.
+    etree.strip_elements(doc, etree.Comment, with_tail=False)
     out = {}
     for key, original in (("modified", False), ("published", True)):
         try:
