@@ -29,6 +29,7 @@ EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".ico", ".svg"}
 # calibration test (tests/test_identity_calibration.py), which prints the margins.
 HASH_THRESHOLD = 0.24
 THUMB_THRESHOLD = 0.155
+MIN_JUDGED_SIDE = 20  # a wordmark whose content is thinner than this and matches nothing is not judged
 SMALL_SIDE = 128     # candidates this small are compared with references reduced to their size
 # A site icon cut from a reference: its thumbnail must correlate this well with a region covering
 # at least PART_MIN_SHARE of the reference's height, and that region's fingerprints be this close.
@@ -90,7 +91,10 @@ class LogoMatcher:
             return LogoMatch(None, None, 1.0)
         score, ref = min(scored, key=lambda pair: pair[0])
         if score > 1.0:
-            return LogoMatch(None, None, round(score, 3))
+            size = info.facts.get("logo_size")
+            # a few pixels high, a logo's lettering is gone: a match is believable, a mismatch is not
+            thin = bool(size) and min(size) < MIN_JUDGED_SIDE <= max(size)
+            return LogoMatch(None, None, round(score, 3), judged=not thin)
         return LogoMatch(ref.kind, ref.name, round(score, 3), aspect_change=_aspect_change(info, ref))
 
     def match_part(self, info: ImageInfo) -> LogoMatch | None:
