@@ -39,6 +39,10 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re
 # A quoted address inside a script handler (javascript:popup('/print/12'), onclick="location='a.html'").
 SCRIPT_TARGET = re.compile(r"""['"]((?:https?://|/(?!/)|\.{1,2}/)[^'"\s<>]{0,300}|[\w\-./]{1,200}\.(?:s?html?|php|aspx?))['"]""")
 MAX_SCRIPT_TARGETS = 5        # per handler
+# Words outside the body text that a visitor (or a screen reader) meets: read by the name and
+# personal-data checks. Bounded: a hostile page cannot make the extract grow without end.
+ATTRIBUTE_PLACES = (("title", "title attribute"), ("aria-label", "aria-label"))
+MAX_OUTSIDE_TEXTS, MAX_OUTSIDE_CHARS = 200, 300
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -201,6 +205,11 @@ class _Walker:
             return
         region = self.region_of(el, region)
         self.gap, self.seam = self.gap or self.seam, False
+        for attr, place in ATTRIBUTE_PLACES:
+            if el.get(attr):
+                self.outside(place, el.get(attr))
+        if tag == "figcaption":
+            self.outside("figure caption", el.text_content())
         if tag in HEADING:
             self.open_section(HEADING[tag], clean(el.text_content()), region)
         if tag in ("a", "area") and el.get("href"):
@@ -301,7 +310,16 @@ class _Walker:
         level, heading, parts, region = self.stack.pop()
         self.sections.append(Section(heading=heading, level=level, text=_join(parts), region=region))
 
+    def outside(self, place: str, text: str) -> None:
+        text = clean(text)[:MAX_OUTSIDE_CHARS]
+        texts = self.page.texts_outside.setdefault(place, [])
+        if text and text not in texts and len(texts) < MAX_OUTSIDE_TEXTS:
+            texts.append(text)
+
     def finish(self) -> None:
+        for use in self.page.images:
+            if use.kind in ("img", "source") and use.alt:
+                self.outside("alt text", use.alt)
         while self.stack:
             self.close_section()
         self.page.sections = self.sections
