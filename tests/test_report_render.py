@@ -211,7 +211,7 @@ def test_brief_entries_name_the_image_and_a_missing_register_is_not_a_photo_to_t
     result.findings.append(Finding("photo.no_consent", SITE + "/", "37 photos are published but no consent register "
                                    "is configured, so their consent cannot be checked.", evidence={"photos": 37}))
     text = report.render(result).text
-    assert re.search(r"- An image on this page has no description\. picnic-5\.jpg, https://", text)
+    assert re.search(r"- An image on this page has no description\. picnic-5\.jpg on https://", text)
     register = text[text.index("37 photos are published"):]
     assert "set up the consent register" in register.split("What to do:")[1].splitlines()[0]
 
