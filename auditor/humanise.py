@@ -85,9 +85,18 @@ def http_problem(status: int) -> str:
     return "the site would not show it"
 
 
+_QUOTED = re.compile("(\u201c[^\u201d]*\u201d)")
+
+
 def plain(text: str) -> str:
-    """A check's sentence without config keys, file or field names, codes or ISO dates."""
-    text = _PARENS.sub(_drop_technical, _BACKTICKS.sub(r"\1", oneline(text)))
+    """A check's sentence without config keys, file or field names, codes or ISO dates. What it
+    quotes from the web (in curly quotes) is left as it was written."""
+    parts = _QUOTED.split(oneline(text))
+    return "".join(part if i % 2 else _plain_words(part) for i, part in enumerate(parts))
+
+
+def _plain_words(text: str) -> str:
+    text = _PARENS.sub(_drop_technical, _BACKTICKS.sub(r"\1", text))
     for word, instead in _PLAIN_WORDS:
         text = text.replace(word, instead)
     text = _STATUS.sub(lambda m: http_problem(int(m.group(1))), text)

@@ -228,6 +228,8 @@ def test_brief_entries_name_the_image_and_a_missing_register_is_not_a_photo_to_t
                                                                        "expired on 20 June 2023."),
     ("A mobile number (075** ***987) and ja****h@gmail.com (3 faces found)",
      "A mobile number (075** ***987) and ja****h@gmail.com (3 faces found)"),
+    ("A reply says \u201cthe form (forms.example/x) is broken on 2024-01-02\u201d (in Artist, XPComment)",
+     "A reply says \u201cthe form (forms.example/x) is broken on 2024-01-02\u201d"),
     ("The link does not work: the server answered 404.", "The link does not work: there is nothing at that address any more."),
     ("An image has no text alternative (alt text), so screen-reader users miss it.",
      "An image has no description, so blind visitors using screen readers miss it."),
