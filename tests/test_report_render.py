@@ -1,6 +1,8 @@
 """The report's content: headline, folding, guidance, sections, escaping, and the golden file."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -242,3 +244,12 @@ def test_a_clean_consent_register_is_said_in_words(result):
     result.expiring_consents = []
     rendered = report.render(result)
     assert "No consent runs out before the next audit." in rendered.html and "None." not in rendered.text
+
+
+def test_the_attached_csv_cannot_run_a_formula_from_a_web_page(result):
+    result.findings = [Finding("complaint.public", "https://mastodon.example/@x/1", "=HYPERLINK(\u201chttp://evil\u201d)",
+                               subject="https://mastodon.example/@scheme/1"),
+                       Finding("name.variant", f"{SITE}/about", "@SUM(1+1) is how the page writes it")]
+    rows = list(csv.DictReader(io.StringIO(report.render(result).attachments[1].data.decode("utf-8-sig"))))
+    assert [r["What was found"] for r in rows] == ["'=HYPERLINK(\u201chttp://evil\u201d)",
+                                                   "'@SUM(1+1) is how the page writes it"]
