@@ -29,6 +29,8 @@ GUIDANCE: dict[str, str] = {
                              "in the consent register.",
     "photo.consent_withdrawn": "Remove the photo now: the people pictured have withdrawn their consent.",
     "photo.consent_scope": "Remove the photo from this channel, or record consent that covers it.",
+    "photo.consent_incomplete": "Check who is in the photo: record the consent of everyone pictured in its row "
+                                "of the consent register, or remove the photo.",
     "content.stale": "Ask the page's owner to review it: update it, or remove it if it is no longer needed.",
     "event.past": "Remove the event or mark it as over, and promote what is coming up instead.",
     "copyright.stale": "Update the copyright year in the site footer.",

@@ -143,11 +143,9 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
         digests.add(page)
         runner.page(page)
 
-    register = _preload_register(config, ctx)
-    faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None
+    _preload_register(config, ctx)
     try:
-        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress,
-                        faces_matter=faces_matter)
+        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress)
         if not stop.is_set():
             _collect_social(config, fetcher, snapshot, ctx, stop)
     finally:
@@ -187,7 +185,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
 
 def _preload_register(config: Config, ctx: Context) -> consent_register.Register | None:
     """Load the consent register with its photo-hash cache in the storage folder, for the consent
-    check and for the crawl (faces are not looked for in photos that have a consent record)."""
+    check (which never writes the cache itself)."""
     if config.consent.register is None:
         return None
     try:

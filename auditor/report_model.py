@@ -28,7 +28,7 @@ MAX_CHANGES = 10             # per list in "what changed" and "resolved"
 MAX_THUMBNAILS = 20
 MAX_HREF = 2000              # longer addresses are shown (clipped) but not linked
 PHOTO_CHECKS = {"photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn",
-                "photo.consent_scope", "privacy.photo_metadata"}
+                "photo.consent_scope", "photo.consent_incomplete", "privacy.photo_metadata"}
 SEVERITY_LABELS = {"high": "Urgent", "medium": "Important", "low": "Minor", "info": "For information"}
 SEVERITY_COLOURS = {"high": "#b42318", "medium": "#b54708", "low": "#475467", "info": "#175cd3"}
 _SAFE_SCHEMES = ("http", "https")

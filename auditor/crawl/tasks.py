@@ -184,7 +184,7 @@ def _head_refused(r: FetchResult) -> bool:
 def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Semaphore | None = None,
                 faces_matter: Callable[[ImageInfo], bool] | None = None) -> Outcome:
     """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed
-    (unless it lacks a face count that now matters). `faces_matter`: see `imaging.analyse`."""
+    (unless it lacks the people count that now matters). `faces_matter`: see `imaging.analyse`."""
     if task.data:
         return Outcome(task, image=imaging.analyse(task.url, task.data, "image/svg+xml", None))
     # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
@@ -214,4 +214,5 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
 
 
 def _lacks_faces(info: ImageInfo, faces_matter: Callable[[ImageInfo], bool] | None) -> bool:
-    return bool(info.facts.get("photo")) and "faces" not in info.facts and (faces_matter is None or faces_matter(info))
+    # "people" is absent from analyses made before the people detector, as from skipped ones
+    return bool(info.facts.get("photo")) and "people" not in info.facts and (faces_matter is None or faces_matter(info))
