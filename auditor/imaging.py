@@ -115,10 +115,8 @@ def basic_hashes(img: Image.Image) -> dict[str, str]:
     return {"phash": str(phash(flat)), "dhash": str(imagehash.dhash(flat))}
 
 
-def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200,
-            faces_matter: Callable[[ImageInfo], bool] | None = None) -> ImageInfo:
-    """Decode and analyse. A photograph is searched for people (the slowest analysis) unless
-    `faces_matter` says what it shows cannot change the audit."""
+def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200) -> ImageInfo:
+    """Decode and analyse; a photograph is also searched for people."""
     info = ImageInfo(url=url, status=status, content_type=content_type, bytes=len(data))
     try:
         img, (info.width, info.height) = decode(data, content_type, reduce_to=ANALYSIS_SIDE)
@@ -136,7 +134,7 @@ def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 
             analyser(img, data, info)
         except Exception:  # noqa: BLE001 - a failing analyser loses its facts, not the image
             log.exception("image analysis %s failed for %s", analyser.__module__, url)
-    if info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
+    if info.facts.get("photo"):
         from .people import look    # the detectors' networks, loaded when a photograph needs them
         try:
             info.facts.update(look(img).to_facts())
