@@ -14,7 +14,7 @@ decoded image, so it can run in any thread or process.
 from __future__ import annotations
 
 import math
-import queue
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -80,31 +80,28 @@ def look(img: Image.Image) -> Sighting:
 
 # --- the networks ------------------------------------------------------------------------------
 
-class _Pool:
-    """Networks lent out one per detection: a network is not used by two threads at once, and
-    keeps its working buffers once used, so there are only as many as detections run at once."""
+class _Shared:
+    """One network, used by one thread at a time: a network is not safe to share between threads,
+    and each copy holds some 40 MB once used, more than the rest of an audit can spare. OpenCV
+    releases the interpreter while it computes, so the other threads go on meanwhile."""
 
     def __init__(self, load: Callable[[], cv2.dnn.Net]):
-        self.load, self.idle = load, queue.SimpleQueue()
+        self.load, self.lock, self.net = load, threading.Lock(), None
 
     @contextmanager
     def lend(self) -> Iterator[cv2.dnn.Net]:
-        try:
-            net = self.idle.get_nowait()
-        except queue.Empty:
-            net = self.load()
-        try:
-            yield net
-        finally:
-            self.idle.put(net)
+        with self.lock:
+            if self.net is None:
+                self.net = self.load()
+            yield self.net
 
 
 def _model(name: str) -> str:
     return str(resources.files("auditor") / "data" / "models" / name)
 
 
-_face_nets = _Pool(lambda: cv2.dnn.readNetFromONNX(_model("centerface.onnx")))
-_person_nets = _Pool(lambda: cv2.dnn.readNetFromONNX(_model("person_ssdlite.onnx")))
+_face_nets = _Shared(lambda: cv2.dnn.readNetFromONNX(_model("centerface.onnx")))
+_person_nets = _Shared(lambda: cv2.dnn.readNetFromONNX(_model("person_ssdlite.onnx")))
 PERSON_OUTPUTS = [f"BoxPredictor_{i}/ClassPredictor/BiasAdd" for i in range(6)]
 
 
