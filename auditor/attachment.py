@@ -96,5 +96,6 @@ def filename(result: "RunResult", ext: str) -> str:
 
 
 def context(result: "RunResult", table: list[dict[str, str]], model: dict[str, Any]) -> dict[str, Any]:
-    return {"rows": table, "model": model, "colours": {SEVERITY_LABELS[k]: v for k, v in SEVERITY_COLOURS.items()},
+    failures = [(f.module, clip(oneline(f.error), 300)) for f in result.failures]
+    return {"rows": table, "model": model, "failures": failures, "colours": {SEVERITY_LABELS[k]: v for k, v in SEVERITY_COLOURS.items()},
             "total": len(table), "open": sum(1 for r in table if r["Status"] == "Needs action")}

@@ -88,7 +88,7 @@ def test_every_finding_is_reachable_and_the_words_are_plain(rendered, tmp_path, 
     assert "If something here is fine as it is" in email_text
     for line in email_text.splitlines():
         if line.startswith("What to do:"):
-            assert re.search(r"[Aa]sk whoever|Reply privately|Check ", line), line
+            assert "sk whoever" in line, line
 
 
 def test_the_csv_has_one_row_per_finding_with_page_what_and_todo(rendered):
