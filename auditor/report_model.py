@@ -172,6 +172,7 @@ def view_model(result: "RunResult", caps: Caps = CAP_STEPS[0]) -> dict[str, Any]
         "dismissed_total": len(fold(f for f in result.findings if f.fingerprint in dismissed)),
         "dismiss_howto": guidance.DISMISS_HOWTO,
         "notes": [plain(n) for n in result.notes],
+        "delivery_notes": [plain(n) for n in result.delivery_notes],
         "failures": [guidance.check_name(f.module) for f in result.failures],
         "comparison": _comparison(result), "changes": _changes(result, looks),
         "consents": _consents(result.expiring_consents), "checklist": guidance.CHECKLIST,
