@@ -200,10 +200,12 @@ def big_photo(name: str, size: tuple[int, int], fmt: str) -> bytes:
 
 
 def test_photos_of_50_and_30_megapixels_are_checked_for_consent(serve, write_config, tmp_path, capsys):
+    # a person in each (consent is asked only where people are pictured), on pages of their own
     files = {"/fifty.jpg": big_photo("astronaut", (8660, 5774), "JPEG"),
-             "/thirty.png": big_photo("coffee", (6708, 4472), "PNG")}
-    server = serve(write_site(tmp_path / "site", {"/": page_html("Home-Start Testshire", "Our families.",
-                                                                 images=tuple(files))}, files))
+             "/thirty.png": big_photo("astronaut", (6708, 4472), "PNG")}
+    pages = {"/": page_html("Home-Start Testshire", "Our families.", links=("/more.html",), images=("/fifty.jpg",)),
+             "/more.html": page_html("More | Home-Start Testshire", "More families.", images=("/thirty.png",))}
+    server = serve(write_site(tmp_path / "site", pages, files))
     (tmp_path / "other.jpg").write_bytes(encode(photo("rocket")))
     (tmp_path / "register.csv").write_text("photo,subjects,consent_ref,given,expires,channels,withdrawn\n"
                                            "other.jpg,Someone,CF-1,2025-01-01,,all,\n")
