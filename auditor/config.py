@@ -186,7 +186,7 @@ RANGES = {
     "social.max_posts": (1, 100_000),
 }
 
-SOCIAL_KEYS = {
+SOCIAL_KEYS: dict[str, dict[str, Any]] = {
     "mastodon": {"instance": URL, "account": str},
     "bluesky": {"handle": str, "api": URL},
     "rss": {"feed": URL},

@@ -26,7 +26,8 @@ def classifier() -> Iterator[cv2.CascadeClassifier]:
     try:
         found = _idle.get_nowait()
     except queue.Empty:
-        found = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+        folder = cv2.data.haarcascades  # type: ignore[attr-defined]  # not in OpenCV's stubs
+        found = cv2.CascadeClassifier(folder + "haarcascade_frontalface_default.xml")
         if found.empty():
             raise RuntimeError("OpenCV's frontal-face cascade is missing (OpenCV 4.x is required)") from None
     try:
@@ -43,4 +44,4 @@ def detect(img: Image.Image) -> list[tuple[int, int, int, int]]:
     side = max(20, min(arr.shape) // 20)
     with classifier() as cascade:
         boxes = cascade.detectMultiScale(arr, scaleFactor=1.15, minNeighbors=6, minSize=(side, side))
-    return [tuple(int(v) for v in box) for box in boxes]
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h in boxes]

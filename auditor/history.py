@@ -204,7 +204,8 @@ class History:
     # --- runs -----------------------------------------------------------
     def start_run(self, started_at: str, pid: int) -> int:
         cur = self.db.execute("INSERT INTO runs (started_at, pid) VALUES (?, ?)", (started_at, pid))
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None
+        return cur.lastrowid
 
     def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
                    report_path: str | None = None, error: str | None = None,

@@ -89,13 +89,13 @@ def looks_like_name(text: str) -> bool:
 
 def _iptc_names(img: Image.Image) -> list[str]:
     try:
-        iptc = IptcImagePlugin.getiptcinfo(img) or {}
+        iptc = IptcImagePlugin.getiptcinfo(img) or {}  # type: ignore[arg-type]  # it reads any image's IPTC block
     except Exception:  # noqa: BLE001
         return []
     out = []
     for key, label in IPTC_FIELDS.items():
-        values = iptc.get(key)
-        values = values if isinstance(values, list) else [values]
+        found = iptc.get(key)
+        values = found if isinstance(found, list) else [found]
         if any(looks_like_name(_text(v)) for v in values if v):
             out.append(label)
     return out
@@ -110,7 +110,7 @@ def _xmp_names(img: Image.Image) -> list[str]:
         root = etree.fromstring(raw if isinstance(raw, bytes) else raw.encode("utf-8"), parser)
     except etree.XMLSyntaxError:
         return []
-    out = set()
+    out: set[str] = set()
     for el in root.iter() if root is not None else ():
         local = etree.QName(el).localname if isinstance(el.tag, str) else ""
         for attr, value in el.attrib.items():

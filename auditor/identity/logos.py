@@ -108,7 +108,8 @@ class LogoMatcher:
 
     def _reference_on(self, ref: Reference, colour: tuple[int, ...]) -> dict[str, str]:
         """The reference composited on the candidate's background, fingerprinted the candidate's way."""
-        key = (ref.name, tuple(int(c) // 4 * 4 for c in colour[:3]))
+        red, green, blue = (int(c) // 4 * 4 for c in colour[:3])
+        key = (ref.name, (red, green, blue))
         if key not in self._on_colour:
             content, background = hashing.trim(hashing.on(ref.content, key[1]))
             if content is None:      # the logo vanishes on that colour

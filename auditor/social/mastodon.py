@@ -50,6 +50,8 @@ def _statuses(api: Api, base: str, account_id: str, max_posts: int, since: datet
     params: dict | None = {"limit": 40, "exclude_reblogs": "true"}
     pairs: list[tuple[Post, dict]] = []
     for _page in range(pages_for(max_posts, 40)):
+        if url is None:
+            break
         try:
             result = api.get(url, params)
         except SourceError as exc:
