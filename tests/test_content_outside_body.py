@@ -7,7 +7,7 @@ import pytest
 from auditor.checks import Resources
 from auditor.checks import name, personal_data
 from auditor.config import load
-from tests.crawl_support import crawl, write_site
+from crawl_support import crawl, write_site
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head><body>
 <header><a href="/"><img src="/logo.png" alt="Home-Start Testshire"></a></header>
