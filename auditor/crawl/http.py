@@ -31,6 +31,10 @@ MAX_RETRY_WAIT = 60.0
 ROBOTS_MAX_BYTES = 512 * 1024
 
 
+PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                                   "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+
 @dataclass
 class FetchResult:
     url: str
@@ -93,7 +97,10 @@ class Fetcher:
 
     @classmethod
     def for_config(cls, config, cache: Cache | None = None, stop: threading.Event | None = None) -> "Fetcher":
-        ua = f"auditor/{__version__} (policy audit for {config.scheme.name}; +{config.scheme.website})"
+        # A header is Latin-1 on the wire: a name with curly quotes ("1st ‘Jubilee’ Scouts") must
+        # not make every request fail.
+        name = config.scheme.name.translate(PLAIN_PUNCTUATION).encode("ascii", "replace").decode()
+        ua = f"auditor/{__version__} (policy audit for {name}; +{config.scheme.website})"
         return cls(user_agent=ua, delay=config.crawl.delay_seconds, timeout=config.crawl.timeout_seconds,
                    max_redirects=config.crawl.max_redirects, cache=cache, stop=stop)
 
