@@ -44,7 +44,8 @@ INVITE = re.compile(
     r"|we['\u2019]re\s+(?:holding|meeting|hosting|running|having|organising)|we\s+will\s+be\s+\w+ing"
     r"|save\s+the\s+date|don['\u2019]?t\s+miss|(?:all|everyone)\s+(?:are\s+|is\s+)?welcome|register\b"
     r"|registration\s+(?:is\s+)?(?:now\s+)?open|invite\s+you|you\s+are\s+invited|rsvp|see\s+you\s+there"
-    r"|hope\s+to\s+see\s+you|reserve\s+(?:your|a)|coming\s+up|upcoming)\b", re.I)
+    r"|hope\s+to\s+see\s+you|reserve\s+(?:your|a)|coming\s+up|upcoming|we\s+will|we['\u2019]ll|there\s+will\s+be"
+    r"|we\s+(?:want|plan|aim)\s+to)\b|^\s*(?:date|when)\s*:", re.I)
 APPEAL = re.compile(
     r"\b(?:to\s+raise\s+(?:money|funds)|raising\s+(?:money|funds)|sponsor\s+(?:me|us|him|her|them)|appeal"
     r"|please\s+(?:give|donate|support)|donate\s+(?:now|here|online|by|before)|justgiving"
@@ -196,20 +197,27 @@ def dated_lines(page: Page) -> dict:
                 if item:
                     item["where"] = f"under \u201c{listing[at][1][:80]}\u201d" if listing[at][1] else ""
                     item["listed"] = True
-                    following = block.lines[at + 1] if at + 1 < len(block.lines) else block.following
-                    if not _name_words(line, item["written"]) and following \
-                            and len(following.split()) <= LABEL_WORDS + 2 and not find_dates(following, REFERENCE):
-                        item["line"] = f"{item['line']} {following}"    # "Sun, 8 Mar 2026 | 10.00am" then its name
+                    name = _name_after(block, at)
+                    if name and not _name_words(line, item["written"]):
+                        item["line"] = f"{item['line']} {name}"    # "Sun, 8 Mar 2026 | 10.00am" then its name
                     out.append(item)
                     continue
             label = block.lines[at - 1] if at and _is_label(block.lines[at - 1]) else ""
-            out += _invitations(line, label or block.heading, label, title_years)
+            out += _invitations(line, label or block.heading, label, title_years, _name_after(block, at))
     written = [day for day in written_dates(page) if day.year > 1900]
     return {"lines": out, "years": sorted(years_named("\n".join(digits))),
             "written": max(written).isoformat() if written else None}
 
 
-def _invitations(line: str, heading: str, label: str, title_years: list[int]) -> list[dict]:
+def _name_after(block: Block, at: int) -> str:
+    """What names a bare date ("Sun, 8 Mar 2026 | 10.00am"): the short line or heading after it."""
+    following = block.lines[at + 1] if at + 1 < len(block.lines) else block.following
+    if following and len(following.split()) <= LABEL_WORDS + 2 and not find_dates(following, REFERENCE):
+        return following
+    return ""
+
+
+def _invitations(line: str, heading: str, label: str, title_years: list[int], name: str = "") -> list[dict]:
     """Dated sentences of `line` that invite, appeal or give notice: by their own words, by the label
     above a date ("Next concert"), or by a sentence beside them in the same paragraph ("Registration
     is now open … dinner on Thursday 7th September")."""
@@ -228,6 +236,8 @@ def _invitations(line: str, heading: str, label: str, title_years: list[int]) ->
             if item:
                 if kinds[at] is None and label and _led_by_date(sentence):
                     item["line"] = f"{label.rstrip(' :')}: {item['line']}"    # "Next Concert: Saturday 17 October"
+                elif name and not _name_words(item["line"], item["written"]):
+                    item["line"] = f"{item['line']} {name}"                   # an event's own page: its title
                 out.append(item)
     return out
 
@@ -335,7 +345,16 @@ def _kind(text: str) -> str | None:
         return "appeal"
     if NOTICE.search(text):
         return "notice"
-    return "event" if INVITE.search(text) else None
+    if INVITE.search(text) or _appointment(text):
+        return "event"
+    return None
+
+
+def _appointment(text: str) -> bool:
+    """A weekday, a date and a time of day, not said of the past: "Registration: from 08:30 on
+    Monday 3rd September"."""
+    return bool(TIME_OF_DAY.search(text)) and not PAST_TENSE.search(text) \
+        and any(d.weekday is not None for d in find_dates(text, REFERENCE))
 
 
 def _dated(text: str, kind: str, heading: str, title_years: list[int], chain: int | None = None,
