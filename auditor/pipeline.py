@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from . import delivery, heap
+from . import delivery, dismissals, heap
 from . import findings as findings_mod
 from . import scheduler
 from .checks import Resources, Runner
@@ -29,9 +29,10 @@ from .crawl import website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
-from .history import STOPPED, Changes, Comparison, History, open_history
+from .history import STOPPED, Changes, Comparison, Ending, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
+from .problems import needs_action
 from .result import RunResult, findings_document, summary_lines
 from .snapshot import Page, Snapshot
 
@@ -72,7 +73,8 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
         try:
             _audit(config, options, history, result)
         except BaseException as exc:
-            result.status = "failed" if not isinstance(exc, KeyboardInterrupt) else "incomplete"
+            stopped = isinstance(exc, KeyboardInterrupt)
+            result.status, result.ending = ("incomplete", Ending.STOPPED) if stopped else ("failed", Ending.FAILED)
             result.notes.append(f"{STOPPED}: interrupted" if isinstance(exc, KeyboardInterrupt)
                                 else f"the audit stopped: {type(exc).__name__}: {exc}")
             _record_failure(history, result)
@@ -83,7 +85,8 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
 def _record_failure(history: History, result: RunResult) -> None:
     """Best effort: on a full or read-only disk the history cannot take it, and the original error matters more."""
     try:
-        history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
+        history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1],
+                           ending=result.ending)
     except sqlite3.Error as exc:
         log.warning("could not record the end of audit %s in the history: %s", result.run_id, exc)
 
@@ -126,6 +129,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     heap.release()      # the crawl's threads, parsed pages and decoded images are gone
     if stop.is_set():
         snapshot.complete = False
+        result.ending = Ending.STOPPED
         result.notes.append(f"{STOPPED}; what it had collected was checked")
     runner.site(snapshot)
     page_cache.save(prune=snapshot.complete and not options.only)
@@ -139,11 +143,11 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered"))
-    history.save_findings(result.run_id, result.findings)
+    _save_findings(history, result, snapshot)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)
     result.changes = history.changes(result.run_id)
-    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
+    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, result.counts["actions"])]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(options, result)
@@ -151,7 +155,20 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     delivery.publish(result, options.send_email and not stop.is_set())
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
-                       error="; ".join(result.notes) or None)
+                       error="; ".join(result.notes) or None,
+                       ending=result.ending)
+
+
+def _save_findings(history: History, result: RunResult, snapshot: Snapshot) -> None:
+    """Store the findings with what their pages, images and posts looked like, and take out those
+    marked as fine that still are (a change or a passed date brings one back)."""
+    facts = history.page_facts(result.run_id, (f.url for f in result.findings))
+    states = dismissals.states(result.findings, {url: digest for url, (_, digest) in facts.items()}, snapshot)
+    history.save_findings(result.run_id, result.findings, states)
+    result.page_titles = {url: title for url, (title, _) in facts.items() if title}
+    today = (_parse(result.started_at) or datetime.now(timezone.utc)).date()
+    result.dismissed = dismissals.apply(history, result.findings, states, today, now_iso())
+    result.counts["actions"] = len(needs_action(result.findings, result.dismissed))
 
 
 def _register(resources: Resources) -> consent_register.Register | None:

@@ -170,18 +170,3 @@ def test_crawl_check_reports_broken_but_not_unknowns(write_config):
     assert found[0].message == "The link \u201cOur team\u201d in the nav does not work: the server answered 404."
     assert found[2].severity == "high"
 
-
-def test_a_scheme_name_with_curly_quotes_still_fetches(serve, tmp_path):
-    """Headers are Latin-1: the name in the User-Agent must not make every request fail."""
-    from auditor.crawl.http import Fetcher
-    from conftest import Response
-    server = serve(routes={"/": lambda req, h: Response(200, b"<html><body>Hi</body></html>",
-                                                        {"Content-Type": "text/html"})})
-    path = tmp_path / "auditor.toml"
-    path.write_text(f'[scheme]\nname = "1st and 7th Frome \u2018Jubilee\u2019 Scouts"\nwebsite = "{server.url("/")}"\n',
-                    encoding="utf-8")
-    config = load(path)
-    result = Fetcher.for_config(config).fetch(server.url("/"))
-    assert (result.status, result.error) == (200, None)
-    [page] = [r for r in server.requests if r.path == "/"]
-    assert "1st and 7th Frome 'Jubilee' Scouts" in page.headers["user-agent"]
