@@ -31,6 +31,9 @@ HINT_REGION = (("masthead", "header"), ("site-header", "header"), ("header", "he
 ICON_RELS = {"icon", "shortcut icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon"}
 SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "#")
 KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language", "x-robots-tag")
+# adjacent elements join their words only where one is a single letter (a drop capital, "1<sup>st</sup>")
+WORD_END = re.compile(r"\w\w$")
+WORD_START = re.compile(r"\w\w")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
 # A quoted address inside a script handler (javascript:popup('/print/12'), onclick="location='a.html'").
@@ -144,10 +147,23 @@ class _Walker:
         self.stack: list[tuple[int, str, list[str], str]] = []   # open sections
         self.sections: list[Section] = []
         self.recent = ""
+        self.seam = False       # an element has just ended, with no text since
+        self.gap = False        # …and another began: its first text may start a new word
 
     def add_text(self, text: str | None, region: str) -> None:
-        if not text or not text.strip():
+        if not text:
             return
+        gap, self.gap, self.seam = self.gap, False, False
+        if not text.strip():
+            # whitespace between elements separates words as a browser shows them
+            if self.all and not self.all[-1][-1:].isspace():
+                self._append(" ", region)
+            return
+        if gap and self.all and WORD_END.search(self.all[-1]) and WORD_START.match(text):
+            text = " " + text     # <span>Anytown Baptist</span><span>Church</span>: shown apart, not "BaptistChurch"
+        self._append(text, region)
+
+    def _append(self, text: str, region: str) -> None:
         self.chunks.setdefault(region, []).append(text)
         self.all.append(text)
         for _, _, parts, sec_region in self.stack:
@@ -188,6 +204,7 @@ class _Walker:
         if tag in SKIP_TAGS or not tag:
             return
         region = self.region_of(el, region)
+        self.gap, self.seam = self.gap or self.seam, False
         for attr, place in ATTRIBUTE_PLACES:
             if el.get(attr):
                 self.outside(place, el.get(attr))
@@ -214,7 +231,7 @@ class _Walker:
             cap = el.find(".//figcaption")
             if cap is not None:
                 context = clean(cap.text_content())
-        if tag in ("img", "input") or (tag == "source" and el.getparent() is not None):
+        if tag in ("img", "image", "input") or (tag == "source" and el.getparent() is not None):
             self.image(el, tag, region, link, context)
         style = el.get("style")
         if style and "url(" in style:
@@ -231,6 +248,7 @@ class _Walker:
             self.add_text(child.tail, region)
         if tag in BLOCK_TAGS:
             self.block_break(region)
+        self.gap, self.seam = False, True
 
     def hash_route(self, href: str) -> str | None:
         """In a rendered app, "#/about" is a view of its own: the address keeps its fragment."""
@@ -255,6 +273,7 @@ class _Walker:
     def image(self, el, tag: str, region: str, link: str | None, context: str) -> None:
         if tag == "input" and (el.get("type") or "").lower() != "image":
             return
+        # <image src> outside SVG is shown as <img> by browsers (the HTML parser renames it); lxml keeps the name
         if tag == "source":
             if el.getparent().tag != "picture":
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
@@ -74,6 +75,29 @@ class FetchResult:
         return None
 
 
+# Headers that carry a secret: sent only to the server they were given for.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def for_redirect(headers: dict[str, str], origin: str, target: str) -> dict[str, str]:
+    """The headers to send to a redirect's target: without secrets when it is another server or
+    the secure address redirects to a plain one."""
+    if _same_server(origin, target):
+        return dict(headers)
+    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+
+
+def _same_server(origin: str, target: str) -> bool:
+    a, b = urlsplit(origin), urlsplit(target)
+    try:
+        ports = (a.port or (443 if a.scheme == "https" else 80), b.port or (443 if b.scheme == "https" else 80))
+    except ValueError:
+        return False
+    upgrade = a.scheme == "http" and b.scheme == "https" and ports == (80, 443)
+    return (a.hostname or "").lower() == (b.hostname or "").lower() and (
+        (a.scheme == b.scheme and ports[0] == ports[1]) or upgrade)
+
+
 class Fetcher:
     def __init__(self, *, user_agent: str, delay: float = 0.5, timeout: float = 20.0,
                  max_redirects: int = 10, cache: Cache | None = None, retries: int = 2,
@@ -102,7 +126,7 @@ class Fetcher:
 
     @classmethod
     def for_config(cls, config, cache: Cache | None = None, stop: threading.Event | None = None) -> "Fetcher":
-        ua = f"auditor/{__version__} (policy audit for {config.scheme.name}; +{config.scheme.website})"
+        ua = f"auditor/{__version__} (policy audit for {_ascii(config.scheme.name)}; +{config.scheme.website})"
         return cls(user_agent=ua, delay=config.crawl.delay_seconds, timeout=config.crawl.timeout_seconds,
                    max_redirects=config.crawl.max_redirects, cache=cache, stop=stop)
 
@@ -244,7 +268,7 @@ class Fetcher:
                 return result
             # Validators are looked up per hop: cached extracts are keyed by the final URL.
             cached = self.cache.validators(current) if (conditional and self.cache) else None
-            send = dict(headers or {})
+            send = dict(headers or {}) if current == url else for_redirect(headers or {}, url, current)
             if cached and cached.etag:
                 send["If-None-Match"] = cached.etag
             if cached and cached.last_modified:
@@ -331,3 +355,10 @@ class Fetcher:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
+
+
+def _ascii(text: str) -> str:
+    """A header value in plain ASCII: a scheme named "1st and 7th Frome ‘Jubilee’ Scouts" would
+    otherwise make every request fail before it is sent."""
+    text = text.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x2013: "-", 0x2014: "-"})
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
