@@ -158,7 +158,7 @@ def test_send_test_email_sends_a_sample_with_every_kind(tmp_path, smtp_server, c
     assert msg["Subject"] == "Test e-mail: a sample audit report for Home-Start Testshire"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Ask whoever edits the website to take the photo down" in text and "Reply privately" in text
+    assert "Ask whoever edits the website to take the photo down" in text and "to reply privately" in text
     # It says it is a test where the CEO looks first, is dated today, and links only to the site itself.
     assert text.splitlines()[3].startswith("THIS IS A TEST E-MAIL")
     assert "This is a test e-mail" in html

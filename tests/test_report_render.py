@@ -128,6 +128,8 @@ def test_incomplete_and_crashed_runs_say_so(result):
     assert "the crawl stopped after 1000 pages</li>" in rendered.html and "crawl.max_pages" not in rendered.html
     assert "these parts of the audit are missing:</strong> photo consent." in rendered.html
     assert "RegisterProblems" not in rendered.html and "RegisterProblems" not in rendered.text
+    listing = rendered.attachments[0].data.decode("utf-8")
+    assert "photo_consent: <span dir=\"auto\">RegisterProblems: line 3: bad date</span>" in listing   # for the admin
     result.status, result.findings = "complete", []
     assert report.render(result).subject.endswith("Some checks could not run")
 
