@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from ..imaging import flatten, open_image
 
-cv2.setNumThreads(1)                  # as in faces.py: callers run in parallel threads already
+cv2.setNumThreads(1)                  # as in people.py: callers run in parallel threads already
 WORK_SIZE = 128                       # decode/resample photos to at most this size first
 CORE = (0.1, 0.9)                     # the register original's core, in each axis
 STARTS, ENDS = (0.0, 0.05, 0.1), (0.9, 0.95, 1.0)   # where that core may lie in a cropped copy

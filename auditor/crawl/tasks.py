@@ -221,10 +221,9 @@ def _head_refused(r: FetchResult) -> bool:
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
-def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Semaphore | None = None,
-                faces_matter: Callable[[ImageInfo], bool] | None = None) -> Outcome:
+def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Semaphore | None = None) -> Outcome:
     """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed
-    (unless it lacks a face count that now matters). `faces_matter`: see `imaging.analyse`."""
+    (unless it was made before photos were searched for people)."""
     if task.data:
         return Outcome(task, image=imaging.analyse(task.url, task.data, "image/svg+xml", None))
     # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
@@ -232,9 +231,8 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
     if r.not_modified:
         cached = ImageInfo.from_dict({**r.cached.data, "url": task.url})
-        if not _lacks_faces(cached, faces_matter):
+        if not _lacks_people(cached):
             return Outcome(task, image=cached, reused=True)
-        # analysed while a consent record covered it, which is no longer so: analyse it afresh
         r = fetcher.fetch(task.url, max_bytes=max_bytes, robots=task.same_site)
     out = Outcome(task, blocked=r.status in BLOCKING_STATUSES)
     if r.robots_blocked:
@@ -248,10 +246,10 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
         out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type)
     else:
         with gate or nullcontext():     # decoding is memory-hungry: only so many at once
-            out.image = imaging.analyse(task.url, r.body, r.content_type, r.status, faces_matter)
+            out.image = imaging.analyse(task.url, r.body, r.content_type, r.status)
         fetcher.remember(r, "image", out.image.to_dict())
     return out
 
 
-def _lacks_faces(info: ImageInfo, faces_matter: Callable[[ImageInfo], bool] | None) -> bool:
-    return bool(info.facts.get("photo")) and "faces" not in info.facts and (faces_matter is None or faces_matter(info))
+def _lacks_people(info: ImageInfo) -> bool:
+    return bool(info.facts.get("photo")) and "people" not in info.facts
