@@ -231,7 +231,7 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
     if r.not_modified:
         cached = ImageInfo.from_dict({**r.kept.data, "url": task.url})
-        if not _lacks_people(cached):
+        if not lacks_people(cached):
             return Outcome(task, image=cached, reused=True)
         r = fetcher.fetch(task.url, max_bytes=max_bytes, robots=task.same_site)
     out = Outcome(task, blocked=r.status in BLOCKING_STATUSES)
@@ -251,5 +251,6 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     return out
 
 
-def _lacks_people(info: ImageInfo) -> bool:
+def lacks_people(info: ImageInfo) -> bool:
+    """A photo analysed before photos were searched for people: to be analysed afresh."""
     return bool(info.facts.get("photo")) and "people" not in info.facts

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from .. import imaging
+from ..crawl import tasks
 from ..crawl.http import Fetcher
 from ..snapshot import Account, CrawlError, ImageInfo, Post, Snapshot
 from . import bluesky, graph, mastodon, opengraph, rss
@@ -148,8 +149,10 @@ def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max
             return
         known = fetcher.cache.validators(url) if fetcher.cache is not None else None
         if known is not None and known.kind == "image" and url != collected.account.avatar_url:
-            snapshot.images[url] = ImageInfo.from_dict({**known.data, "url": url})
-            continue
+            cached = ImageInfo.from_dict({**known.data, "url": url})
+            if not tasks.lacks_people(cached):
+                snapshot.images[url] = cached
+                continue
         result = fetcher.fetch(url, robots=False, max_bytes=int(max_mb * 2**20),
                                headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.5"})
         if result.ok and not result.truncated:
