@@ -21,10 +21,8 @@ from .snapshot import ImageInfo
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 40_000_000          # ~ 6300 x 6300; larger is refused, not decoded
-# Analysers need no more than this many pixels on the longer side (faces are looked for at 400,
-# logos hashed at 256, thumbnails 160), so large JPEGs are decoded reduced for them. Twice the
-# face-detection size: libjpeg's reduced decoding keeps grain that a smooth downscale removes, and
-# the face detector sees faces in that grain.
+# Analysers need no more than this many pixels on the longer side (people are looked for at 320,
+# logos hashed at 256, thumbnails 160), so large JPEGs are decoded reduced for them.
 ANALYSIS_SIDE = 800
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -67,7 +65,7 @@ def decode(data: bytes, content_type: str = "", reduce_to: int | None = None) ->
             if img.format == "ICO":
                 sizes = img.info.get("sizes") or set()
                 if sizes:
-                    img.size = max(sizes)
+                    img.size = max(sizes)  # type: ignore[misc]  # how Pillow's ICO plugin picks a size
             size = img.size
             if reduce_to and img.format == "JPEG":
                 _draft(img, reduce_to)
@@ -107,7 +105,8 @@ def grey(img: Image.Image) -> Image.Image:
     analysers: read-only, copy before changing it."""
     found = getattr(img, "_grey", None)
     if found is None:
-        found = img._grey = upright(img).convert("L")
+        found = upright(img).convert("L")
+        setattr(img, "_grey", found)
     return found
 
 
@@ -117,10 +116,8 @@ def basic_hashes(img: Image.Image) -> dict[str, str]:
     return {"phash": str(phash(flat)), "dhash": str(imagehash.dhash(flat))}
 
 
-def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200,
-            faces_matter: Callable[[ImageInfo], bool] | None = None) -> ImageInfo:
-    """Decode and analyse. A photograph's faces (the slowest analysis) are counted unless
-    `faces_matter` says the count cannot change the audit (the photo has a consent record)."""
+def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200) -> ImageInfo:
+    """Decode and analyse; a photograph is also searched for people."""
     info = ImageInfo(url=url, status=status, content_type=content_type, bytes=len(data))
     try:
         img, (info.width, info.height) = decode(data, content_type, reduce_to=ANALYSIS_SIDE)
@@ -138,10 +135,10 @@ def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 
             analyser(img, data, info)
         except Exception:  # noqa: BLE001 - a failing analyser loses its facts, not the image
             log.exception("image analysis %s failed for %s", analyser.__module__, url)
-    if info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
-        from .faces import detect   # OpenCV's face detector, loaded when a photograph needs it
+    if info.facts.get("photo"):
+        from .people import look    # the detectors' networks, loaded when a photograph needs them
         try:
-            info.facts["faces"] = len(detect(img))
+            info.facts.update(look(img).to_facts())
         except Exception:  # noqa: BLE001 - as for the analysers
-            log.exception("face detection failed for %s", url)
+            log.exception("looking for people failed for %s", url)
     return info

@@ -58,10 +58,10 @@ def test_report_arrives_intact_over_tls_with_auth(tmp_path, smtp_server, creds, 
     html, *images = related.get_payload()
     assert html.get_content_type() == "text/html"
     cids = [img["Content-ID"].strip("<>") for img in images]
-    assert len(cids) == 4 and all(img.get_content_type() == "image/jpeg" for img in images)
+    assert len(cids) == 5 and all(img.get_content_type() == "image/jpeg" for img in images)
     assert all(f"cid:{cid}" in html.get_content() for cid in cids)
     assert images[0].get_content()[:2] == b"\xff\xd8"     # a real JPEG
-    assert msg["Subject"] == "Home-Start Testshire audit: 24 things need action before 1 April 2027"
+    assert msg["Subject"] == "Home-Start Testshire audit: 25 things need action before 1 April 2027"
 
 
 def test_plain_smtp_without_auth(tmp_path, smtp_server):

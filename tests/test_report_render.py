@@ -80,10 +80,10 @@ def test_sections_appear_in_the_agreed_order(result):
              "Personal details published", "Complaints to answer", "Our name and logo", "Out-of-date content",
              "Accessibility", "Marked as fine", "Since the last audit", "Content approved by the CEO",
              "Consents expiring", "Please check by hand", "Things needing action, audit by audit", "Checked 212 pages"]
-    assert "8 urgent, 11 important, 5 minor. First: Sample: A photo with no consent record." in html
+    assert "9 urgent, 11 important, 5 minor. First: Sample: A photo with no consent record." in html
     positions = [html.index(m) for m in marks]
     assert positions == sorted(positions)
-    for expected in ("5</strong>new", "19</strong>still open", "1</strong>resolved",
+    for expected in ("5</strong>new", "20</strong>still open", "1</strong>resolved",
                      "A broken link that has since been fixed", "Summer fair 2027", "Christmas party",
                      "C-0042</strong> expires 15 March 2027", "website, facebook", "1.3", "1.7", "1.8",
                      "Next audit: 1 April 2027", "4 min 12 s", "540 images", "64 posts"):

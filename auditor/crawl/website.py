@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
 from .. import heap
-from ..snapshot import CrawlError, ImageInfo, Page, Snapshot
+from ..snapshot import CrawlError, Page, Snapshot
 from . import inline_svg, render, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
@@ -35,11 +35,9 @@ TRIM_EVERY = 100      # tasks done
 
 
 def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Callable[[Page], None] | None = None,
-            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None,
-            faces_matter: Callable[[ImageInfo], bool] | None = None) -> None:
-    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats).
-    `faces_matter`: see `imaging.analyse`."""
-    Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress, faces_matter).run()
+            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats)."""
+    Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress).run()
 
 
 class HostQueue:
@@ -61,8 +59,7 @@ class HostQueue:
 
 
 class Crawl:
-    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress,
-                 faces_matter: Callable[[ImageInfo], bool] | None = None):
+    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress):
         c = config.crawl
         self.config, self.fetcher, self.snapshot = config, fetcher, snapshot
         self.on_page, self.stop, self.progress = on_page, stop, progress
@@ -73,7 +70,6 @@ class Crawl:
         self.per_host = c.workers if c.delay_seconds <= 0 else 1
         # Image analysis is CPU-bound and holds whole decoded images: no more at once than there are cores.
         self.decoding = threading.Semaphore(max(1, min(c.workers, os.cpu_count() or 1)))
-        self.faces_matter = faces_matter
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
         self.queues: OrderedDict[str, HostQueue] = OrderedDict()
         self.busy: dict[str, int] = {}
@@ -118,6 +114,7 @@ class Crawl:
 
     def _seed(self) -> None:
         start = normalise_url(self.config.scheme.website)
+        assert start is not None           # the config checked the website's address
         self.verdict.start = start
         self._add_page(start, 0, seed="start")
         for url in self.config.scheme.extra_pages:
@@ -153,7 +150,7 @@ class Crawl:
             if task.kind == "page":
                 return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim, self.renderer)
             if task.kind == "image":
-                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoding, self.faces_matter)
+                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoding)
             if task.kind == "sitemap":
                 return Outcome(task, urls=self._sitemap_urls(task.url))
             return tasks.check_link(self.fetcher, task)
