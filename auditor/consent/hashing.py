@@ -50,13 +50,15 @@ class HashSet:
 
 def grey_array(data: bytes) -> np.ndarray:
     """The photo as a float32 grey array of at most WORK_SIZE pixels a side, border trimmed."""
+    img: Image.Image
     try:
-        img = Image.open(io.BytesIO(data))
-        if img.format != "JPEG" and img.width * img.height > STREAM_PIXELS:
+        opened = Image.open(io.BytesIO(data))
+        if opened.format != "JPEG" and opened.width * opened.height > STREAM_PIXELS:
             img = decode(data, reduce_to=WORK_SIZE)[0]      # read a strip at a time, not held whole
         else:
-            img.draft("L", (WORK_SIZE, WORK_SIZE))
-            img.load()
+            opened.draft("L", (WORK_SIZE, WORK_SIZE))
+            opened.load()
+            img = opened
     except Exception:  # noqa: BLE001 - let the guarded decoder explain what is wrong
         img = open_image(data)
     img = flatten(ImageOps.exif_transpose(img)).convert("L")
