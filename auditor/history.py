@@ -368,7 +368,8 @@ class History:
             return [], gone
         read = read | {r[0] for r in self.db.execute("SELECT url FROM pages WHERE run_id=?", (run_id,))} \
             | {r[0] for r in self.db.execute("SELECT url FROM posts WHERE run_id=?", (run_id,))}
-        resolved, not_checked = [], []
+        resolved: list[Finding] = []
+        not_checked: list[Finding] = []
         for f in gone:
             rechecked = f.url in read and (not codes or f.check in codes)
             (resolved if rechecked else not_checked).append(f)

@@ -89,8 +89,8 @@ class Verdict:
         for chosen in (False, True):     # what robots.txt keeps out is the site's choice, as for pages
             items = [(u, r) for u, r in self.unchecked if (r == ROBOTS_IMAGE) == chosen]
             if items:
-                (first, why), more = items[0], len(items) - 1
-                self._add(first, "unchecked", f"The image {first}{f' and {more} more' if more else ''} could not "
+                (url, why), others = items[0], len(items) - 1
+                self._add(url, "unchecked", f"The image {url}{f' and {others} more' if others else ''} could not "
                                               f"be checked (for consent, logos or metadata): {why}.",
                           images=[{"url": u, "reason": r} for u, r in items[:20]], **({"linked": True} if chosen else {}))
         if truncation:
