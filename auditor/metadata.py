@@ -116,13 +116,13 @@ def looks_like_name(text: str) -> bool:
 
 def _iptc_texts(img: Image.Image) -> list[tuple[str, list[str]]]:
     try:
-        iptc = IptcImagePlugin.getiptcinfo(img) or {}
+        iptc = IptcImagePlugin.getiptcinfo(img) or {}  # type: ignore[arg-type]  # it reads any image's IPTC block
     except Exception:  # noqa: BLE001
         return []
     out = []
     for key, label in IPTC_FIELDS.items():
-        values = iptc.get(key)
-        values = values if isinstance(values, list) else [values]
+        found = iptc.get(key)
+        values = found if isinstance(found, list) else [found]
         out.append((label, [_text(v) for v in values if v]))
     return out
 

@@ -10,8 +10,8 @@ from PIL import Image
 from auditor.checks import Resources
 from auditor.checks import name, personal_data
 from auditor.config import load
-from tests.consent_support import encode, photo
-from tests.crawl_support import crawl, write_site
+from consent_support import encode, photo
+from crawl_support import crawl, write_site
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head><body>
 <header><a href="/"><img src="/logo.png" alt="Home-Start Testshire"></a></header>
