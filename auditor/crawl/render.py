@@ -162,8 +162,7 @@ class Renderer:
         executable = self.executable or find_chromium()
         if not executable or not os.access(executable, os.X_OK):
             where = f" (no browser at {executable})" if executable else ""
-            self.unavailable = (f"Chromium is not installed{where}, so pages built by script could not be read; "
-                                f"{INSTALL_ADVICE}")
+            self.unavailable = f"Chromium is not installed{where}; {INSTALL_ADVICE}"
             raise RenderError(self.unavailable)
         try:
             from playwright.sync_api import sync_playwright
@@ -173,8 +172,7 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - no browser: the audit goes on without rendering
             log.warning("Chromium could not be started: %s", exc)
             self._stop()
-            self.unavailable = (f"Chromium could not be started ({str(exc).splitlines()[0][:160]}), so pages built "
-                                f"by script could not be read; {INSTALL_ADVICE}")
+            self.unavailable = f"Chromium could not be started ({_first_line(exc)}); {INSTALL_ADVICE}"
             raise RenderError(self.unavailable) from None
         self._since_start = 0
         return self._browser
