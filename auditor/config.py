@@ -48,6 +48,14 @@ class Crawl:
     max_image_mb: float = 20.0
     workers: int = 4
     exclude: tuple[str, ...] = ()
+    max_external_links_per_page: int = 300
+    max_external_links: int = 5000
+    max_images_per_page: int = 300
+    max_images: int = 5000
+    max_hours: float = 4.0
+    max_retry_wait_seconds: float = 300.0
+    decode_seconds: float = 20.0
+    decode_memory_mb: int = 1024
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,10 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_per_pattern": (int, 100), "max_redirects": (int, 10),
         "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
         "workers": (int, 4), "exclude": (STR_LIST, ()),
+        "max_external_links_per_page": (int, 300), "max_external_links": (int, 5000),
+        "max_images_per_page": (int, 300), "max_images": (int, 5000),
+        "max_hours": (float, 4.0), "max_retry_wait_seconds": (float, 300.0),
+        "decode_seconds": (float, 20.0), "decode_memory_mb": (int, 1024),
     },
     "identity": {"approved_logos": (PATH, None), "deprecated_logos": (PATH, None)},
     "consent": {"register": (PATH, None)},
@@ -173,6 +185,10 @@ RANGES = {
     "crawl.timeout_seconds": (0.1, 600), "crawl.max_per_pattern": (1, 1_000_000),
     "crawl.max_redirects": (0, 50), "crawl.max_page_mb": (0.01, 1024),
     "crawl.max_image_mb": (0.01, 1024), "crawl.workers": (1, 64),
+    "crawl.max_external_links_per_page": (0, 1_000_000), "crawl.max_external_links": (0, 10_000_000),
+    "crawl.max_images_per_page": (0, 1_000_000), "crawl.max_images": (0, 10_000_000),
+    "crawl.max_hours": (0.0001, 1000), "crawl.max_retry_wait_seconds": (0, 86400),
+    "crawl.decode_seconds": (1, 3600), "crawl.decode_memory_mb": (64, 65536),
     "freshness.stale_after_days": (1, 36500), "freshness.dormant_after_days": (1, 36500),
     "freshness.copyright_grace_years": (0, 100), "report.smtp.port": (1, 65535),
     "report.smtp.timeout_seconds": (0.1, 600), "social.lookback_days": (1, 36500),

@@ -6,6 +6,7 @@ Analysers (identity, photo, metadata…) are listed in ANALYSER_MODULES and add 
 """
 from __future__ import annotations
 
+import enum
 import importlib
 import io
 import logging
@@ -35,6 +36,30 @@ ANALYSER_MODULES: list[str] = [
     "auditor.photos",
 ]
 Analyser = Callable[[Image.Image, bytes, ImageInfo], None]
+# ImageInfo.facts keys for an image that could not be analysed: why, in plain words, and the kind.
+NOT_CHECKED, NOT_CHECKED_KIND = "not_checked", "not_checked_kind"
+
+
+class Unchecked(str, enum.Enum):
+    """Why an image has no analysis, though it may well display."""
+
+    REFUSED = "refused"               # its structure would make the decoder crash or run away
+    CRASHED = "crashed"               # the decoder died (segmentation fault, abort)
+    MEMORY = "memory"                 # it needed more memory than the limit allows
+    CPU = "cpu"                       # it used up its processor time
+    DEADLINE = "deadline"             # no answer in time
+    STOPPED = "stopped"               # the audit was stopped while it worked
+    UNAVAILABLE = "unavailable"       # no worker could be started
+    CAPPED = "capped"                 # not fetched: a cap on images was reached
+
+
+class Refused(ValueError):
+    """Not decoded: drawing it would crash the decoder or cost far more than an image should."""
+
+
+def mark_unchecked(info: ImageInfo, kind: Unchecked, reason: str) -> ImageInfo:
+    info.facts[NOT_CHECKED], info.facts[NOT_CHECKED_KIND] = reason, kind.value
+    return info
 
 
 def analysers() -> list[Analyser]:
@@ -119,29 +144,54 @@ def basic_hashes(img: Image.Image) -> dict[str, str]:
 
 def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200,
             faces_matter: Callable[[ImageInfo], bool] | None = None) -> ImageInfo:
-    """Decode and analyse. A photograph's faces (the slowest analysis) are counted unless
-    `faces_matter` says the count cannot change the audit (the photo has a consent record)."""
+    """Decode and analyse in this process (trusted files; the crawl uses `isolation.Decoders`).
+    A photograph's faces (the slowest analysis) are counted unless `faces_matter` says the count
+    cannot change the audit (the photo has a consent record)."""
+    info, img = analyse_image(url, data, content_type, status)
+    if img is not None and info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
+        count_faces(info, img)
+    return info
+
+
+def analyse_image(url: str, data: bytes, content_type: str = "", status: int | None = 200,
+                  ) -> tuple[ImageInfo, Image.Image | None]:
+    """The analysis without faces, and the decoded image (None when it could not be decoded).
+    MemoryError is raised, never taken for an unreadable image."""
     info = ImageInfo(url=url, status=status, content_type=content_type, bytes=len(data))
     try:
         img, (info.width, info.height) = decode(data, content_type, reduce_to=ANALYSIS_SIDE)
+    except Refused as exc:
+        info.width = info.height = 0
+        return mark_unchecked(info, Unchecked.REFUSED, str(exc)), None
     except ValueError as exc:
         info.error = str(exc)
         info.oversized = "too large" in str(exc)
-        return info
+        return info, None
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure is the image's problem
         info.error = f"not a readable image ({type(exc).__name__})"
-        return info
+        return info, None
     info.format = "SVG" if is_svg(data, content_type) else (img.format or "")
     info.hashes.update(basic_hashes(img))
     for analyser in analysers():
         try:
             analyser(img, data, info)
+        except MemoryError:
+            raise
         except Exception:  # noqa: BLE001 - a failing analyser loses its facts, not the image
             log.exception("image analysis %s failed for %s", analyser.__module__, url)
-    if info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
-        from .faces import detect   # OpenCV's face detector, loaded when a photograph needs it
-        try:
-            info.facts["faces"] = len(detect(img))
-        except Exception:  # noqa: BLE001 - as for the analysers
-            log.exception("face detection failed for %s", url)
-    return info
+    return info, img
+
+
+def count_faces(info: ImageInfo, img: Image.Image) -> int | None:
+    """Adds `faces` to the photograph's facts."""
+    from .faces import detect   # OpenCV's face detector, loaded when a photograph needs it
+    try:
+        info.facts["faces"] = len(detect(img))
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - as for the analysers
+        log.exception("face detection failed for %s", info.url)
+        return None
+    return info.facts["faces"]

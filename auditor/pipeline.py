@@ -25,10 +25,11 @@ from .checks import photo_consent
 from .checks.pagecache import PageCache
 from .consent import register as consent_register
 from .consent.thumbnails import save_thumbnails
-from .crawl import website
+from .crawl import caps, website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
+from .isolation import Decoders
 from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
@@ -136,7 +137,9 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     runner = Runner(ctx, options.only)
     snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at, pages=pages)
     cache = Cache(Path(config.storage) / "cache.sqlite3")
-    fetcher = Fetcher.for_config(config, cache=cache, stop=stop)
+    # Collecting ends at the signal to stop, or at the audit's time limit (crawl.max_hours).
+    cutoff = caps.Cutoff(stop, config.crawl.max_hours * 3600, config.crawl.max_hours)
+    fetcher = Fetcher.for_config(config, cache=cache, stop=cutoff)
     digests = _PageDigests(history, result.run_id)
 
     def on_page(page: Page) -> None:
@@ -145,14 +148,18 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
 
     register = _preload_register(config, ctx)
     faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None
+    decoders = Decoders.for_config(config, cutoff)     # images are decoded in worker processes
     try:
-        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress,
-                        faces_matter=faces_matter)
-        if not stop.is_set():
-            _collect_social(config, fetcher, snapshot, ctx, stop)
+        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=cutoff, progress=options.progress,
+                        faces_matter=faces_matter, decoders=decoders)
+        if not cutoff.is_set():
+            _collect_social(config, fetcher, snapshot, ctx, cutoff, decoders)
     finally:
+        decoders.close()
         fetcher.close()
         cache.close()
+    caps.record(snapshot, caps.retry_errors(fetcher.retry_capped, config.crawl.max_retry_wait_seconds)
+                + [e for e in [cutoff.error(config.scheme.website)] if e])
     digests.flush()
     heap.release()      # the crawl's threads, parsed pages and decoded images are gone
     if stop.is_set():
@@ -166,10 +173,10 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
     result.next_run = next_run(config)
     result.expiring_consents = _expiring_consents(config, result.next_run)
-    result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
+    result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts, **decoders.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
-    result.notes.extend(e.message for e in snapshot.errors if e.kind == "truncated")
+    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", caps.KIND))
     history.save_findings(result.run_id, result.findings)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)
@@ -214,12 +221,12 @@ def _expiring_consents(config: Config, before: datetime | None) -> list[dict[str
 
 
 def _collect_social(config: Config, fetcher: Fetcher, snapshot: Snapshot, ctx: Context,
-                    stop: threading.Event) -> None:
+                    stop: threading.Event, decoders: Decoders) -> None:
     if not config.social:
         return
     from . import social  # imported lazily: most of a crawl needs none of it
 
-    social.collect(config, fetcher, snapshot, previous_run_at=ctx.previous_run_at, stop=stop)
+    social.collect(config, fetcher, snapshot, previous_run_at=ctx.previous_run_at, stop=stop, decoders=decoders)
 
 
 def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:

@@ -68,6 +68,7 @@ class Page:
     changed: bool = True          # False when the server answered 304 to a conditional request
     depth: int = 0
     digest: str = ""              # of the extract as made (see crawl.tasks): identifies the content across runs
+    unread: str = ""              # why part of the page could not be read (markup nested too deep…)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,7 +166,7 @@ class CrawlError:
 
     url: str
     message: str
-    kind: str = "error"           # down | robots | blocked | truncated | error
+    kind: str = "error"           # down | robots | blocked | truncated | capped | unchecked | error
     evidence: dict[str, Any] = field(default_factory=dict)
 
 

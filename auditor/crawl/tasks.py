@@ -9,14 +9,13 @@ import hashlib
 import logging
 import os
 import pickle
-import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Callable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from .. import imaging
+from ..isolation import Decoders
 from ..snapshot import ImageInfo, LinkStatus, Page
 from .extract import decode_html, extract, keep_headers
 from .http import RETRY_STATUSES, FetchResult, Fetcher
@@ -181,12 +180,14 @@ def _head_refused(r: FetchResult) -> bool:
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
-def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Semaphore | None = None,
+def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, decoders: Decoders,
                 faces_matter: Callable[[ImageInfo], bool] | None = None) -> Outcome:
-    """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed
-    (unless it lacks a face count that now matters). `faces_matter`: see `imaging.analyse`."""
+    """Fetch and analyse once, in `decoders`' worker processes; on a 304 the cached analysis is
+    reused, not re-decoded or re-hashed (unless it lacks a face count that now matters).
+    `faces_matter`: see `imaging.analyse`. An analysis that could not be made is not kept for
+    the next audit, which tries again."""
     if task.data:
-        return Outcome(task, image=imaging.analyse(task.url, task.data, "image/svg+xml", None))
+        return Outcome(task, image=decoders.analyse(task.url, task.data, "image/svg+xml", None))
     # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
     # a browser showing the page would fetch them.
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
@@ -207,9 +208,9 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     elif r.error or r.status is None or r.status >= 400:
         out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type)
     else:
-        with gate or nullcontext():     # decoding is memory-hungry: only so many at once
-            out.image = imaging.analyse(task.url, r.body, r.content_type, r.status, faces_matter)
-        fetcher.remember(r, "image", out.image.to_dict())
+        out.image = decoders.analyse(task.url, r.body, r.content_type, r.status, faces_matter)
+        if imaging.NOT_CHECKED not in out.image.facts:
+            fetcher.remember(r, "image", out.image.to_dict())
     return out
 
 

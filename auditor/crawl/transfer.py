@@ -12,6 +12,8 @@ from urllib.request import getproxies
 
 import requests
 
+from .addresses import refusal_in
+
 
 def settle_environment(session: requests.Session) -> None:
     """Read proxy and CA settings from the environment once, not on every request (it is slow)."""
@@ -97,6 +99,9 @@ def request_problem(exc: requests.exceptions.RequestException) -> str:
 
 def _connection_problem(exc: Exception) -> str:
     text = str(exc).lower()
+    refused = refusal_in(str(exc))
+    if refused:
+        return refused
     if "refused" in text:
         return "connection refused"
     if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text \

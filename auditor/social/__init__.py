@@ -12,9 +12,9 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 
-from .. import imaging
 from ..config import Config, Social
 from ..crawl.http import Fetcher
+from ..isolation import Decoders
 from ..snapshot import Account, ImageInfo, Snapshot
 from .common import Api, Collected, SourceError
 
@@ -26,7 +26,12 @@ MAX_IMAGES = 300                 # per account
 
 
 def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_run_at: datetime | None,
-            stop: threading.Event, now: datetime | None = None) -> None:
+            stop: threading.Event, now: datetime | None = None, decoders: Decoders | None = None) -> None:
+    """Images are analysed by `decoders` (worker processes), or by workers of its own."""
+    if decoders is None:
+        with Decoders.for_config(config, stop) as own:
+            collect(config, fetcher, snapshot, previous_run_at=previous_run_at, stop=stop, now=now, decoders=own)
+        return
     now = now or datetime.now(timezone.utc)
     for entry in config.social:
         if stop.is_set():
@@ -38,7 +43,7 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
             return
         snapshot.accounts.append(collected.account)
         snapshot.posts.extend(collected.posts)
-        fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop)
+        fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop, decoders)
     snapshot.stats["social_accounts"] = len(snapshot.accounts)
     snapshot.stats["social_posts"] = len(snapshot.posts)
 
@@ -83,7 +88,7 @@ def where(entry: Social) -> str:
 
 
 def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max_mb: float,
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, decoders: Decoders) -> None:
     urls = [collected.account.avatar_url] + [i.src for p in collected.posts for i in p.images]
     wanted = list(dict.fromkeys(u for u in urls if u and u not in snapshot.images))[:MAX_IMAGES]
     for url in wanted:
@@ -93,7 +98,7 @@ def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max
         result = fetcher.fetch(url, robots=False, max_bytes=int(max_mb * 2**20),
                                headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.5"})
         if result.ok and not result.truncated:
-            snapshot.images[url] = imaging.analyse(url, result.body, result.content_type, result.status)
+            snapshot.images[url] = decoders.analyse(url, result.body, result.content_type, result.status)
         else:
             snapshot.images[url] = ImageInfo(url=url, status=result.status, oversized=result.truncated,
                                              error=result.error or f"the server answered {result.status}")
