@@ -90,7 +90,9 @@ class Decoders:
 
     @classmethod
     def for_config(cls, config, stop: threading.Event | None = None) -> "Decoders":
-        workers = max(1, min(config.crawl.workers, os.cpu_count() or 1))
+        """One worker per core but one: the audit's own thread (parsing, checks) needs a core too,
+        and each worker holds its own copy of the imaging libraries (about 60 MB)."""
+        workers = max(1, min(config.crawl.workers, (os.cpu_count() or 2) - 1))
         return cls(workers, Limits.for_config(config), stop)
 
     def __enter__(self) -> "Decoders":
