@@ -7,34 +7,17 @@ Exit codes: 0 the audit completed (findings are the product, not a failure);
 from __future__ import annotations
 
 import argparse
-import importlib
 import sqlite3
 import sys
 
-from . import __version__
-from . import config as config_mod
-from . import logs
+from . import __version__, logs
+from .commands import audit, consent, demo, report, schedule
+from .commands.common import EPILOG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options
 from .config import ConfigError
 from .lock import AlreadyRunning
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-# Modules exposing add_commands(subparsers): each subcommand sets func=handler(args) -> exit code.
-COMMAND_MODULES = [
-    "auditor.commands.audit",
-    "auditor.commands.demo",
-    "auditor.commands.report",
-    "auditor.commands.consent",
-    "auditor.commands.schedule",
-]
-
-EPILOG = """exit codes:
-  0  the audit completed (findings are the product, not a failure), or with --if-due none was due
-  1  the audit could not complete, a check crashed, the report was not delivered, or another
-     audit was already running
-  2  bad usage or a bad config; nothing was fetched
-
-config: --config PATH, else $AUDITOR_CONFIG, else config/auditor.toml"""
+# Each module's add_commands(subparsers, common) adds its subcommands; each sets func=handler(args) -> exit code.
+COMMANDS = (audit, demo, report, consent, schedule)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,26 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = common_options()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_commands(sub, common)
+    for module in COMMANDS:
+        module.add_commands(sub, common)
     return parser
-
-
-def common_options(nested: bool = False) -> argparse.ArgumentParser:
-    """--config, -v and -q. `nested` parsers (sub-subcommands) leave unset options alone, so
-    `auditor consent --config X list` and `auditor consent list --config X` both work."""
-    unset = {"default": argparse.SUPPRESS} if nested else {}
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="config file (default: $AUDITOR_CONFIG or config/auditor.toml)",
-                        **unset)
-    common.add_argument("-v", "--verbose", action="count", help="more detail (-vv for debugging)",
-                        **(unset or {"default": 0}))
-    common.add_argument("-q", "--quiet", action="store_true", help="print only errors", **unset)
-    return common
-
-
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    return config_mod.load(config_mod.resolve_path(getattr(args, "config", None)))
 
 
 def setup_logging(args: argparse.Namespace) -> None:

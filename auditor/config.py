@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import cron
+from .findings import CODES, unknown
+
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
 PLATFORMS = ("mastodon", "bluesky", "rss", "facebook", "instagram", "page")
@@ -48,6 +51,8 @@ class Crawl:
     max_image_mb: float = 20.0
     workers: int = 4
     exclude: tuple[str, ...] = ()
+    render: bool = True
+    chromium: str | None = None
     max_external_links_per_page: int = 300
     max_external_links: int = 5000
     max_images_per_page: int = 300
@@ -157,6 +162,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "max_per_pattern": (int, 100), "max_redirects": (int, 10),
         "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
         "workers": (int, 4), "exclude": (STR_LIST, ()),
+        "render": (bool, True), "chromium": (str, None),
         "max_external_links_per_page": (int, 300), "max_external_links": (int, 5000),
         "max_images_per_page": (int, 300), "max_images": (int, 5000),
         "max_hours": (float, 4.0), "max_retry_wait_seconds": (float, 300.0),
@@ -381,20 +387,28 @@ class _Parser:
         for key, folder in (("identity.approved_logos", cfg.identity.approved_logos),
                             ("identity.deprecated_logos", cfg.identity.deprecated_logos)):
             if folder is not None and not folder.is_dir():
-                self.fail(key, f"folder {folder.name!r} not found (expected a folder of logo images)")
+                self.fail(key, f"folder {str(folder)!r} not found (expected a folder of logo images; "
+                               f"{self.relative_paths})")
         if cfg.consent.register is not None and not cfg.consent.register.is_file():
-            self.fail("consent.register", f"file {cfg.consent.register.name!r} not found (expected a CSV consent register)")
+            self.fail("consent.register", f"file {str(cfg.consent.register)!r} not found (expected a CSV consent "
+                                          f"register; {self.relative_paths})")
+        for code in cfg.checks.ignore:
+            if code not in CODES:
+                self.fail("checks.ignore", unknown("finding code", code, CODES))
         self.validate_schedule(cfg.schedule)
+
+    @property
+    def relative_paths(self) -> str:
+        return f"relative paths resolve against the config file's folder, {self.base}"
 
     def validate_schedule(self, schedule: Schedule) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-        from .scheduler import trigger
 
         try:
             ZoneInfo(schedule.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.fail("schedule.timezone", f"unknown time zone {schedule.timezone!r} (expected a name such as Europe/London)")
         try:
-            trigger(schedule)
+            cron.trigger(schedule.cron, schedule.timezone)
         except ValueError as exc:
             self.fail("schedule.cron", f"not a valid crontab expression ({exc}); expected five fields such as '0 7 1 1,4,7,10 *'")

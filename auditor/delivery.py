@@ -5,14 +5,13 @@ The report is archived before any mail is sent, so a failed send loses nothing.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import mailer
 from .report import render
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ def publish(result: "RunResult", send_email: bool) -> None:
     config = result.config
     rendered = render(result)
     data = mailer.build_message(rendered, config.report).as_bytes()
-    run_dir = Path(result.run_dir or Path(config.storage) / "runs" / f"{result.run_id:05d}")
+    run_dir = result.run_dir or result.folder
     run_dir.mkdir(parents=True, exist_ok=True)
     result.report_html = mailer.write_atomic(run_dir / "report.html", rendered.standalone_html().encode("utf-8"))
     result.report_eml = mailer.write_atomic(run_dir / "report.eml", data)

@@ -1,6 +1,7 @@
 """Findings: stable check codes, the Finding record and the findings document."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import uuid
@@ -37,6 +38,12 @@ CODES: dict[str, tuple[str, str, str]] = {
     "complaint.public": ("1.7", "medium", "A public complaint to answer privately"),
     "crawl.error": ("1.5", "high", "Something the audit could not read"),
 }
+
+
+def unknown(what: str, name: str, valid: Iterable[str]) -> str:
+    """How a wrong name is refused: it, and the closest valid one."""
+    closest = difflib.get_close_matches(name, sorted(valid), n=1, cutoff=0.0)
+    return f"unknown {what} {name!r}" + (f" (the closest is {closest[0]!r})" if closest else "")
 
 
 @dataclass(slots=True)

@@ -11,18 +11,18 @@ import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from . import delivery, heap
 from . import findings as findings_mod
 from . import scheduler
-from .checks import CheckFailure, Context, Runner
-from .config import Config
+from .checks import Resources, Runner
 from .checks import photo_consent
 from .checks.pagecache import PageCache
+from .config import Config
 from .consent import register as consent_register
 from .consent.thumbnails import save_thumbnails
 from .crawl import caps, website
@@ -33,42 +33,10 @@ from .isolation import Decoders
 from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
+from .result import RunResult, findings_document, summary_lines
 from .snapshot import Page, Snapshot
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RunResult:
-    run_id: int
-    config: Config
-    started_at: str
-    finished_at: str = ""
-    status: str = "running"                 # complete | incomplete | failed
-    counts: dict[str, Any] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    failures: list[CheckFailure] = field(default_factory=list)
-    comparison: Comparison | None = None
-    changes: Changes | None = None
-    stats: dict[str, Any] = field(default_factory=dict)   # crawl figures: requests, 304s, errors…
-    notes: list[str] = field(default_factory=list)        # why a run is incomplete, plainly
-    run_dir: Path | None = None
-    json_path: Path | None = None
-    summary_path: Path | None = None
-    report_html: Path | None = None
-    report_eml: Path | None = None
-    delivered: bool | None = None           # None: no e-mail was attempted
-    delivery_error: str | None = None
-    thumbnails: dict[str, Path] = field(default_factory=dict)   # photo URL -> stored thumbnail
-    expiring_consents: list[dict[str, Any]] = field(default_factory=list)
-    trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, findings) oldest first
-    next_run: datetime | None = None
-    duration_seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """Completed, every check ran, and the report went where it should."""
-        return self.status == "complete" and not self.failures and self.delivered is not False
 
 
 @dataclass
@@ -132,9 +100,10 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     clock = time.monotonic()
     stop = options.stop or threading.Event()
     previous = history.last_complete_run()
-    ctx = Context(config=config, previous_run_at=_parse(previous.started_at) if previous else None,
-                  page_cache=page_cache)
-    runner = Runner(ctx, options.only)
+    resources = Resources(config, now=_parse(result.started_at) or datetime.now(timezone.utc),
+                          previous_run_at=_parse(previous.started_at) if previous else None,
+                          page_cache=page_cache, register_cache=Path(config.storage))
+    runner = Runner(resources, options.only)
     snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at, pages=pages)
     cache = Cache(Path(config.storage) / "cache.sqlite3")
     # Collecting ends at the signal to stop, or at the audit's time limit (crawl.max_hours).
@@ -146,14 +115,14 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
         digests.add(page)
         runner.page(page)
 
-    register = _preload_register(config, ctx)
+    register = _register(resources)
     faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None
     decoders = Decoders.for_config(config, cutoff)     # images are decoded in worker processes
     try:
         website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=cutoff, progress=options.progress,
                         faces_matter=faces_matter, decoders=decoders)
         if not cutoff.is_set():
-            _collect_social(config, fetcher, snapshot, ctx, cutoff, decoders)
+            _collect_social(config, fetcher, snapshot, resources, cutoff, decoders)
     finally:
         decoders.close()
         fetcher.close()
@@ -176,7 +145,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts, **decoders.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
-    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", caps.KIND))
+    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered", caps.KIND))
     history.save_findings(result.run_id, result.findings)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)
@@ -184,7 +153,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
-    _write_outputs(config, options, result)
+    _write_outputs(options, result)
     # A stopped audit is done again on the next start: its partial report is saved, not mailed.
     delivery.publish(result, options.send_email and not stop.is_set())
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
@@ -192,16 +161,12 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
                        error="; ".join(result.notes) or None)
 
 
-def _preload_register(config: Config, ctx: Context) -> consent_register.Register | None:
-    """Load the consent register with its photo-hash cache in the storage folder, for the consent
-    check and for the crawl (faces are not looked for in photos that have a consent record)."""
-    if config.consent.register is None:
-        return None
+def _register(resources: Resources) -> consent_register.Register | None:
+    """The consent register, for the crawl too: faces are not looked for in photos that have a record."""
     try:
-        return ctx.memo(photo_consent.REGISTER_FILE,
-                        lambda: consent_register.load(config.consent.register, cache_dir=config.storage))
+        return resources.consent
     except (OSError, ValueError):
-        return None    # the consent check loads it again and reports the problem as its own failure
+        return None    # the consent check reports the problem as its own failure
 
 
 def next_run(config: Config) -> datetime | None:
@@ -220,13 +185,14 @@ def _expiring_consents(config: Config, before: datetime | None) -> list[dict[str
     return consent_register.expiring(reg, before=before.date(), after=datetime.now(timezone.utc).date())
 
 
-def _collect_social(config: Config, fetcher: Fetcher, snapshot: Snapshot, ctx: Context,
+def _collect_social(config: Config, fetcher: Fetcher, snapshot: Snapshot, resources: Resources,
                     stop: threading.Event, decoders: Decoders) -> None:
     if not config.social:
         return
     from . import social  # imported lazily: most of a crawl needs none of it
 
-    social.collect(config, fetcher, snapshot, previous_run_at=ctx.previous_run_at, stop=stop, decoders=decoders)
+    social.collect(config, fetcher, snapshot, previous_run_at=resources.previous_run_at, stop=stop,
+                   decoders=decoders)
 
 
 def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:
@@ -241,46 +207,16 @@ def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:
     return counts
 
 
-def _write_outputs(config: Config, options: Options, result: RunResult) -> None:
-    run_dir = Path(config.storage) / "runs" / f"{result.run_id:05d}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    result.run_dir = run_dir
+def _write_outputs(options: Options, result: RunResult) -> None:
+    result.run_dir = result.folder
     doc = findings_document(result, with_findings=False)
-    findings_mod.write_document(run_dir / "findings.json", doc, result.findings)
+    findings_mod.write_document(result.run_dir / "findings.json", doc, result.findings)
     if options.json_path:
         findings_mod.write_document(Path(options.json_path), doc, result.findings)
         result.json_path = Path(options.json_path)
-    result.summary_path = run_dir / "summary.txt"
+    result.summary_path = result.run_dir / "summary.txt"
     with result.summary_path.open("w", encoding="utf-8") as out:
         out.writelines(summary_lines(result))
-
-
-def findings_document(result: RunResult, with_findings: bool = True) -> dict[str, Any]:
-    """The findings document; without its findings (an empty list) for `write_document` to stream them."""
-    return findings_mod.document(
-        result.config.scheme.name, result.started_at, result.finished_at, result.counts,
-        result.findings if with_findings else (),
-        run_id=result.run_id, complete=result.status == "complete",
-        notes=result.notes, failed_checks=[f.module for f in result.failures])
-
-
-def summary_text(result: RunResult) -> str:
-    return "".join(summary_lines(result))
-
-
-def summary_lines(result: RunResult) -> Iterator[str]:
-    """The plain-text summary, line by line (each ends with a newline), so it can be written as a stream."""
-    c = result.counts
-    yield f"Audit of {result.config.scheme.name} ({result.config.scheme.website})\n"
-    yield f"Run {result.run_id}: {result.status}, {result.started_at} to {result.finished_at}\n"
-    yield f"{c.get('pages', 0)} pages, {c.get('images', 0)} images, {c.get('posts', 0)} posts checked\n"
-    yield "Findings: " + ", ".join(f"{c.get(s, 0)} {s}" for s in SEVERITIES) + "\n"
-    yield from (f"Note: {n}\n" for n in result.notes)
-    yield from (f"Check failed: {f.module}: {f.error}\n" for f in result.failures)
-    yield "\n"
-    for f in result.findings:
-        yield f"[{f.severity}] {f.policy} {f.check}: {f.message}\n"
-        yield f"    at {f.url}" + (f"  ({f.subject})" if f.subject else "") + "\n"
 
 
 class _PageDigests:

@@ -14,7 +14,7 @@ from .humanise import plural
 from .report_model import InlineImage, view_model
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
 
 __all__ = ["InlineImage", "Rendered", "render"]
 

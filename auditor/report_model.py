@@ -18,7 +18,7 @@ from .findings import SEVERITIES, Finding
 from .humanise import clip, human_date, human_duration, oneline, plural, short_date
 
 if TYPE_CHECKING:
-    from .pipeline import RunResult
+    from .result import RunResult
 
 # Caps keep the e-mail under ~100 KB (Gmail clips longer messages); the rest are counted.
 MAX_ITEMS = 25               # folded items shown in all
@@ -95,6 +95,8 @@ def view_model(result: "RunResult") -> dict[str, Any]:
 
 
 def _headline(result: "RunResult", actions: int) -> str:
+    if result.sample:
+        return "This is a test e-mail: the findings below are made up to show what a report looks like"
     if result.status != "complete":
         return "The audit could not finish"
     if actions == 0 and result.failures:

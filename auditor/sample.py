@@ -1,6 +1,7 @@
 """A sample run with one finding of every kind: for `auditor send-test-email` and report tests."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from PIL import Image, ImageDraw
 from .config import Config
 from .findings import CODES, Finding
 from .history import Changes, Comparison, Run
+from .result import RunResult
 
 STARTED = "2027-01-01T07:00:00+00:00"
 PREVIOUS = "2026-10-01T07:00:00+00:00"
@@ -37,17 +39,19 @@ def sample_thumbnail(path: Path, colour: str = "#7a9cc6") -> Path:
     return path
 
 
-def sample_result(config: Config, workdir: Path):
-    """A complete RunResult as a real run would hand to the report, with fixed dates."""
-    from .pipeline import RunResult
-
+def sample_result(config: Config, workdir: Path, test_email: bool = False) -> RunResult:
+    """A complete RunResult as a real run would hand to the report, with fixed dates. For a test
+    e-mail (`test_email`) it is dated now and says it is a test, and every place named is the
+    website's start page, so no link leads to a page that does not exist."""
     site = config.scheme.website.rstrip("/")
     found = sample_findings(site)
+    if test_email:
+        found = [replace(f, url=config.scheme.website) for f in found]
     previous = Run(id=11, started_at=PREVIOUS, finished_at=PREVIOUS, status="complete", findings=40)
     old = Finding("link.broken", f"{site}/contact", "Sample: A broken link that has since been fixed.",
                   subject="https://partner.example/old")
     thumb = sample_thumbnail(Path(workdir) / "thumbnails" / "sample.jpg")
-    return RunResult(
+    result = RunResult(
         run_id=12, config=config, started_at=STARTED, finished_at="2027-01-01T07:04:12+00:00",
         status="complete",
         counts={"pages": 212, "images": 540, "posts": 64, "findings": len(found)},
@@ -63,4 +67,14 @@ def sample_result(config: Config, workdir: Path):
                             "channels": "website;facebook"}],
         trend=[("2026-04-01T07:00:00+00:00", 52), ("2026-07-01T07:00:00+00:00", 47), (PREVIOUS, 40),
                (STARTED, len(found))],
-        next_run=datetime(2027, 4, 1, 7, 0, tzinfo=timezone.utc), duration_seconds=252.0)
+        next_run=datetime(2027, 4, 1, 7, 0, tzinfo=timezone.utc), duration_seconds=252.0, sample=test_email)
+    if test_email:
+        from .pipeline import next_run, now_iso
+
+        result.started_at = result.finished_at = now_iso()
+        result.next_run = next_run(config)
+        result.trend = []
+        home = config.scheme.website
+        result.changes = Changes(new_pages=[(home, "Sample: a new page")], changed_pages=[(home, "Sample: a changed page")],
+                                 removed_pages=[], new_posts=[("mastodon", home)], previous_run=previous)
+    return result

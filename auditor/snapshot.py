@@ -68,6 +68,9 @@ class Page:
     changed: bool = True          # False when the server answered 304 to a conditional request
     depth: int = 0
     digest: str = ""              # of the extract as made (see crawl.tasks): identifies the content across runs
+    script_built: str = ""        # why its links or content are built by script ("" when they are not)
+    rendered: bool = False        # read from headless Chromium after its scripts ran
+    render_error: str = ""        # why a page built by script could not be rendered
     unread: str = ""              # why part of the page could not be read (markup nested too deep…)
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,7 +169,7 @@ class CrawlError:
 
     url: str
     message: str
-    kind: str = "error"           # down | robots | blocked | truncated | capped | unchecked | error
+    kind: str = "error"           # down | robots | blocked | truncated | unrendered | capped | unchecked | error
     evidence: dict[str, Any] = field(default_factory=dict)
 
 

@@ -174,6 +174,14 @@ def write_config(tmp_path):
     return write
 
 
+def one_page_site(folder: Path, name: str = "Home-Start Testshire") -> Path:
+    """A site of one page that names the scheme, in `folder`, to serve."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(f"<html><head><title>{name}</title></head>"
+                                       f"<body><h1>{name}</h1></body></html>", encoding="utf-8")
+    return folder
+
+
 def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
     """Poll for a condition that another thread or process brings about."""
     end = time.monotonic() + timeout

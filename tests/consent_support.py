@@ -143,9 +143,9 @@ def context(config_path, now=None):
     from datetime import datetime, timezone
 
     from auditor import config as config_mod
-    from auditor.checks import Context
+    from auditor.checks import Resources
 
-    return Context(config=config_mod.load(config_path), now=now or datetime(2026, 6, 1, tzinfo=timezone.utc))
+    return Resources(config=config_mod.load(config_path), now=now or datetime(2026, 6, 1, tzinfo=timezone.utc))
 
 
 def run_check(module, snapshot, ctx):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from auditor import config as config_mod
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.crawl.extract import extract
 from auditor.snapshot import Page, Snapshot
 
@@ -32,15 +32,15 @@ def body(inner: str, head: str = "") -> str:
 
 
 def context(write_config, freshness: str = "", privacy: str = f"allowed_contacts = {ALLOWED}",
-            now: datetime = NOW) -> Context:
+            now: datetime = NOW) -> Resources:
     path = write_config(SITE, extra=f"[freshness]\n{freshness}\n\n[privacy]\n{privacy}\n")
-    return Context(config=config_mod.load(path), now=now)
+    return Resources(config=config_mod.load(path), now=now)
 
 
-def page_findings(module, page: Page, ctx: Context) -> list:
+def page_findings(module, page: Page, ctx: Resources) -> list:
     return list(module.check_page(page, ctx))
 
 
-def site_findings(module, pages, ctx: Context, **snapshot_fields) -> list:
+def site_findings(module, pages, ctx: Resources, **snapshot_fields) -> list:
     snapshot = Snapshot(website=SITE, started_at=NOW.isoformat(), pages=list(pages), **snapshot_fields)
     return list(module.check(snapshot, ctx))

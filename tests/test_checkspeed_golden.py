@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditor import config as config_mod
-from auditor.checks import Context, Runner
+from auditor.checks import Resources, Runner
 from auditor.checks import stale
 from auditor.identity.names import NameMatcher
 from auditor.snapshot import Snapshot
@@ -29,7 +29,7 @@ SCHEMES = {
 }
 
 
-def _context(tmp_path: Path, key: str) -> Context:
+def _context(tmp_path: Path, key: str) -> Resources:
     scheme, website, allowed = SCHEMES[key]
     path = tmp_path / f"{key}.toml"
     path.write_text(
@@ -37,7 +37,7 @@ def _context(tmp_path: Path, key: str) -> Context:
         f'[identity]\napproved_logos = "{LOGOS / "approved"}"\ndeprecated_logos = "{LOGOS / "deprecated"}"\n\n'
         f'[privacy]\nallowed_contacts = {allowed}\n\n[storage]\ndirectory = "{tmp_path / "var"}"\n',
         encoding="utf-8")
-    return Context(config=config_mod.load(path), now=NOW)
+    return Resources(config=config_mod.load(path), now=NOW)
 
 
 def _pages(key: str) -> list:
@@ -49,7 +49,7 @@ def _pages(key: str) -> list:
     return [awkward_page(SCHEMES[key][1])]
 
 
-def _findings(ctx: Context, pages: list) -> list:
+def _findings(ctx: Resources, pages: list) -> list:
     runner = Runner(ctx)
     for page in pages:
         runner.page(page)
@@ -58,7 +58,7 @@ def _findings(ctx: Context, pages: list) -> list:
     return plain(runner.findings)
 
 
-def _helpers(ctx: Context, pages: list) -> dict:
+def _helpers(ctx: Resources, pages: list) -> dict:
     """Each text helper on each awkward line, the whole awkward text and every page's text."""
     names = NameMatcher(ctx.config.scheme)
     today = NOW.date()

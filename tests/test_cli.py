@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from auditor import cli
 from auditor.lock import RunLock
 
@@ -34,6 +36,24 @@ def test_run_with_bad_config_exits_2_and_fetches_nothing(write_config, serve, ca
     path = write_config(server.url("/"), extra='[schedule]\ntimezone = "Nowhere/Special"')
     assert run_cli("run", "--config", str(path)) == 2
     assert "schedule.timezone: unknown time zone 'Nowhere/Special'" in capsys.readouterr().err
+    assert server.requests == []
+
+
+def test_an_unknown_ignored_code_is_refused_with_the_closest_one(write_config, capsys):
+    path = write_config("http://127.0.0.1:9/", extra='[checks]\nignore = ["link.brokn"]')
+    assert run_cli("check-config", "--config", str(path)) == 2
+    assert capsys.readouterr().err == (f"Error: {path}: checks.ignore: unknown finding code 'link.brokn' "
+                                       f"(the closest is 'link.broken')\n")
+
+
+def test_run_only_an_unknown_check_exits_2_naming_the_closest_and_fetches_nothing(write_config, serve, capsys):
+    server = serve(routes={})
+    path = write_config(server.url("/"))
+    for wrong, closest in (("stael", "stale"), ("name.varient", "name.variant")):
+        with pytest.raises(SystemExit) as stopped:
+            run_cli("run", "--config", str(path), "--no-email", "--only", wrong)
+        assert stopped.value.code == 2
+        assert f"--only: unknown check or code '{wrong}' (the closest is '{closest}')" in capsys.readouterr().err
     assert server.requests == []
 
 

@@ -7,7 +7,7 @@ import pytest
 from consent_support import context, encode, logo, photo, snapshot_of
 from PIL import Image, ImageOps
 
-from auditor.checks import Context, Runner, photo_consent, photo_metadata
+from auditor.checks import Resources, Runner, photo_consent, photo_metadata
 from auditor.consent.thumbnails import save_thumbnails
 from auditor.snapshot import ImageUse, Post
 
@@ -161,5 +161,5 @@ def test_url_rows_match_their_exact_url_and_copies_of_the_crawled_image(setup):
     snap.posts = []
     assert list(photo_consent.check(snap, ctx)) == []          # learnt from the crawled /img/camera.jpg
     del snap.images[BASE + "/img/camera.jpg"]
-    ctx = Context(config=ctx.config, now=ctx.now)
+    ctx = Resources(config=ctx.config, now=ctx.now)
     assert table(photo_consent.check(snap, ctx)) == [("photo.no_consent", "/d.html", "camera-copy.jpg")]

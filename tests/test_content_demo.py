@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from auditor import config as config_mod, demo
-from auditor.checks import Context, Runner
+from auditor.checks import Resources, Runner
 from auditor.crawl.extract import extract, keep_headers
 from auditor.snapshot import Page, Snapshot
 
@@ -24,7 +24,7 @@ MINE = ("stale", "events", "copyright", "personal_data", "alt_text")
 def findings(tmp_path_factory):
     with demo.DemoSites() as sites:
         config = config_mod.load(demo.write_config(tmp_path_factory.mktemp("demo"), sites.site.url + "/"))
-        runner = Runner(Context(config=config, now=datetime.now(timezone.utc)), only=MINE)
+        runner = Runner(Resources(config=config, now=datetime.now(timezone.utc)), only=MINE)
         snapshot = Snapshot(website=config.scheme.website, started_at="")
         for name in PAGES:
             page = fetch(f"{sites.site.url}/{name}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gzip
 from datetime import datetime, timezone
 
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.checks import crawl as crawl_check
 from auditor.config import load
 from auditor.crawl import sitemap
@@ -145,7 +145,7 @@ def test_cache_round_trip_and_format_bump(tmp_path):
 
 # --- the crawl check ---------------------------------------------------------------------
 def _ctx(write_config):
-    return Context(config=load(write_config("https://e.org/")), now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return Resources(config=load(write_config("https://e.org/")), now=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 def test_crawl_check_reports_broken_but_not_unknowns(write_config):

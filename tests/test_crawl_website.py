@@ -6,7 +6,7 @@ import threading
 import time
 
 from auditor import imaging
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.checks import crawl as crawl_check
 from auditor.config import load
 from tests.conftest import Response, free_port
@@ -14,7 +14,7 @@ from tests.crawl_support import crawl, link_farm, page_html, png, write_site
 
 
 def findings(snapshot, config_path):
-    return list(crawl_check.check(snapshot, Context(config=load(config_path))))
+    return list(crawl_check.check(snapshot, Resources(config=load(config_path))))
 
 
 def codes(found, code):

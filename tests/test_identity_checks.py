@@ -5,7 +5,7 @@ import pytest
 
 import identity_support as S  # noqa: E402
 from auditor import config, imaging
-from auditor.checks import Context, logo, name
+from auditor.checks import Resources, logo, name
 from auditor.crawl.extract import decode_html, extract
 from auditor.snapshot import Page, Post, Snapshot
 from auditor.svg import rasterise
@@ -33,7 +33,7 @@ def images():
 
 @pytest.fixture
 def ctx(tmp_path):
-    return Context(config.load(S.write_config(tmp_path, forbidden='"HSBBH"')))
+    return Resources(config.load(S.write_config(tmp_path, forbidden='"HSBBH"')))
 
 
 def page(path="/", title=f"About us | {NAME}", head="", header="", main="<h1>About</h1><p>Hello.</p>",
@@ -106,7 +106,7 @@ def test_unreadable_logo_image_is_not_reported_missing(images, ctx):
 
 
 def test_without_reference_folders_logo_checks_are_silent(images, tmp_path):
-    quiet = Context(config.load(S.write_config(tmp_path, logos=False)))
+    quiet = Resources(config.load(S.write_config(tmp_path, logos=False)))
     assert run_logo([page("/old", header=logo_img(DEPRECATED)), page("/bare")], images, quiet) == []
 
 

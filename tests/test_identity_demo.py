@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from auditor import config, imaging
-from auditor.checks import Context, logo, name
+from auditor.checks import Resources, logo, name
 from auditor.crawl.extract import decode_html, extract
 from auditor.demo import DemoSites, write_config
 from auditor.snapshot import Page, Snapshot
@@ -49,7 +49,7 @@ def served(tmp_path_factory):
 
 def test_demo_identity_problems_are_found_and_traps_are_quiet(served):
     base, snap, cfg = served
-    ctx = Context(cfg)
+    ctx = Resources(cfg)
     findings = list(logo.check(snap, ctx)) + [f for p in snap.pages for f in name.check_page(p, ctx)]
     assert identity_findings([f.to_dict() for f in findings], base) == PLANTED
     variant = next(f for f in findings if f.check == "name.variant")

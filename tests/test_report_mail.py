@@ -1,12 +1,16 @@
 """Delivery through a real SMTP server on 127.0.0.1: STARTTLS, implicit TLS, AUTH, outages and the outbox."""
 from __future__ import annotations
 
+import re
+from datetime import date
 from email import policy
 from email.parser import BytesParser
 
 import pytest
+from conftest import one_page_site
 
 from auditor import cli, delivery, mailer, sample
+from auditor.humanise import human_date
 
 from report_support import PASSWORD, USER, load_config, smtp_server, smtp_table, tls_ca  # noqa: F401 (fixtures)
 
@@ -142,19 +146,24 @@ def test_send_test_email_sends_a_sample_with_every_kind(tmp_path, smtp_server, c
     server = smtp_server("ssl")
     config = load_config(tmp_path, smtp_table(server.port, "ssl"))
     assert cli.main(["send-test-email", "--config", str(config.path)]) == 0
-    assert "Sent a sample report to ceo@example.org.uk, chair@example.org.uk" in capsys.readouterr().out
+    assert "Sent a test e-mail with a sample report to ceo@example.org.uk, chair@example.org.uk" \
+        in capsys.readouterr().out
     msg = parse(server.inbox.messages[0][2])
-    assert msg["Subject"].startswith("Test report: Home-Start Testshire audit:")
+    assert msg["Subject"] == "Test e-mail: a sample audit report for Home-Start Testshire"
     text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
     assert "Ask whoever posted it to remove it" in text and "Reply privately" in text
+    # It says it is a test where the CEO looks first, is dated today, and links only to the site itself.
+    assert text.splitlines()[3].startswith("THIS IS A TEST E-MAIL")
+    assert "This is a test e-mail" in html
+    assert text.splitlines()[1].endswith(human_date(date.today().isoformat()))
+    site = config.scheme.website
+    links = set(re.findall(r'href="(http[^"]+)"', html))
+    assert links and links <= {site}, links
 
 
 def test_auditor_run_exits_1_on_an_outage_and_the_next_run_delivers_both(tmp_path, serve, smtp_server, creds, capsys):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("<html><head><title>Home-Start Testshire</title></head>"
-                                     "<body><h1>Home-Start Testshire</h1></body></html>", encoding="utf-8")
-    web = serve(root=site)
+    web = serve(root=one_page_site(tmp_path / "site"))
     down = smtp_server("starttls")
     down.stop()
     config = load_config(tmp_path, smtp_table(down.port, "starttls"), website=web.url("/"))

@@ -11,7 +11,6 @@ import json
 import shutil
 import threading
 import time
-import types
 
 import pytest
 from dataclasses import replace
@@ -19,7 +18,7 @@ from datetime import timedelta
 
 from auditor import config as config_mod
 from auditor import demo, pipeline
-from auditor.checks import Context, Runner, onepass
+from auditor.checks import Check, Resources, Runner, onepass
 from auditor.checks import crawl as crawl_check, name as name_check
 from auditor.checks.pagecache import FILE, PageCache
 from auditor.crawl import watchdog
@@ -50,7 +49,7 @@ def _pages() -> list:
 
 
 def _check(config, pages, now=NOW, cache: PageCache | None = None, images=None) -> list:
-    ctx = Context(config=config, now=now, page_cache=cache)
+    ctx = Resources(config=config, now=now, page_cache=cache)
     runner = Runner(ctx)
     for page in pages:
         runner.page(page)
@@ -247,15 +246,14 @@ def test_a_check_that_fails_part_way_through_the_shared_read_is_recorded_and_the
                 raise RuntimeError("a bug")
         yield from ()
 
-    broken = types.ModuleType("auditor.checks.broken")
-    broken.CODES, broken.check = (), check
+    broken = Check("broken", "A check with a bug.", (), site=check)
     config, pages = _config(tmp_path), _pages()
-    runner = Runner(Context(config=config, now=NOW))
-    runner.modules = [crawl_check, broken, name_check]
+    runner = Runner(Resources(config=config, now=NOW))
+    runner.checks = [crawl_check.CHECK, broken, name_check.CHECK]
     snapshot = Snapshot(website=BENCH_SITE, started_at=NOW.isoformat(), pages=pages, images={})
     runner.site(snapshot)
-    alone = Runner(Context(config=config, now=NOW))
-    alone.modules = [crawl_check, name_check]
+    alone = Runner(Resources(config=config, now=NOW))
+    alone.checks = [crawl_check.CHECK, name_check.CHECK]
     alone.site(snapshot)
     assert [f.module for f in runner.failures] == ["broken"] and "a bug" in runner.failures[0].error
     assert plain(runner.findings) == plain(alone.findings)

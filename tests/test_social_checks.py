@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from auditor import config as config_mod
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.checks import social as social_checks
 from auditor.snapshot import Account, Post, Snapshot
 
@@ -15,7 +15,7 @@ def run(write_config, accounts, posts=()):
     cfg = config_mod.load(write_config("https://www.homestart.example/", extra="[freshness]\ndormant_after_days = 90\n"))
     snapshot = Snapshot(website="https://www.homestart.example/", started_at="", accounts=list(accounts),
                         posts=list(posts))
-    return list(social_checks.check(snapshot, Context(config=cfg, now=NOW)))
+    return list(social_checks.check(snapshot, Resources(config=cfg, now=NOW)))
 
 
 def account(platform="mastodon", days=None, **kw):

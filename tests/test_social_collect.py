@@ -9,7 +9,7 @@ import responses
 
 from auditor import config as config_mod
 from auditor import social
-from auditor.checks import Context, Runner
+from auditor.checks import Resources, Runner
 from auditor.snapshot import Snapshot
 
 from social_support import (ACCOUNTS, BSKY, CDN, GRAPH, IDENTITY, LOGOS, MASTODON, NOW, SITE, fb_page, fetcher,
@@ -29,7 +29,7 @@ def collect(cfg) -> Snapshot:
 
 
 def findings(cfg, snapshot):
-    runner = Runner(Context(config=cfg, now=NOW), only=("social", "social_identity", "complaints"))
+    runner = Runner(Resources(config=cfg, now=NOW), only=("social", "social_identity", "complaints"))
     runner.site(snapshot)
     assert runner.failures == []
     return runner.findings

@@ -5,7 +5,7 @@ import threading
 
 from auditor import config as config_mod
 from auditor import social
-from auditor.checks import Context, Runner
+from auditor.checks import Resources, Runner
 from auditor.crawl.http import Fetcher
 from auditor.demo import DemoSites, write_config
 from auditor.snapshot import Snapshot
@@ -24,7 +24,7 @@ def test_demo_feed_is_collected_and_planted_dormancy_found(tmp_path):
                                                                   "volunteer.html#training"]
     photo = sites.site.url + "/images/coffee-morning.jpg"
     assert snapshot.posts[0].images[0].src == photo and snapshot.images[photo].ok
-    runner = Runner(Context(config=cfg), only=("social", "social_identity", "complaints"))
+    runner = Runner(Resources(config=cfg), only=("social", "social_identity", "complaints"))
     runner.site(snapshot)
     assert runner.failures == []
     assert [(f.check, f.url) for f in runner.findings] == [("social.dormant", sites.site.url + "/news.html")]

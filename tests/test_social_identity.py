@@ -8,7 +8,7 @@ from PIL import Image
 
 from auditor import config as config_mod
 from auditor import imaging
-from auditor.checks import Context
+from auditor.checks import Resources
 from auditor.checks import social_identity
 from auditor.snapshot import Account, Snapshot
 
@@ -27,7 +27,7 @@ def run(write_config, accounts, images):
                                        scheme='accepted_names = ["Home-Start T"]'))
     snapshot = Snapshot(website=cfg.scheme.website, started_at="", accounts=accounts,
                         images={url: imaging.analyse(url, data, "image/png") for url, data in images.items()})
-    return list(social_identity.check(snapshot, Context(config=cfg, now=NOW)))
+    return list(social_identity.check(snapshot, Resources(config=cfg, now=NOW)))
 
 
 def account(platform, name="Home-Start Testshire", avatar=None, **kw):

@@ -1,148 +1,105 @@
-"""Checks: one module per concern, each reading the snapshot and yielding Findings.
+"""Checks: one module per concern, each declaring itself as a `Check` (see `base`).
 
-A check module exposes `CODES` (the finding codes it may emit) and one or both of
-  `check_page(page, ctx)`  -> findings for one page, called as pages arrive;
-  `check(snapshot, ctx)`   -> findings that need the whole snapshot (the site-wide checks run
-                              in turn over one shared read of the pages: see `onepass`).
-Its docstring's first line is what `auditor checks` prints. Checks never fetch,
-write or mail.
+`REGISTRY` is the one list of checks, in the order they run and are listed; the command line,
+config validation, `auditor checks` and the findings all read it. Checks never fetch, write
+or mail: they read the snapshot and the run's `Resources`.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import traceback
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import partial
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
-from ..config import Config
 from ..findings import Finding
+from ..result import CheckFailure
 from ..snapshot import Page, Snapshot
-from . import onepass
+from . import (alt_text, complaints, copyright, crawl, events, logo, name, onepass, personal_data, photo_consent,
+               photo_metadata, social, social_identity, stale)
+from .base import Check, CheckProblem
+from .resources import Resources
 
-if TYPE_CHECKING:
-    from .pagecache import PageCache
+__all__ = ["REGISTRY", "Check", "CheckFailure", "Resources", "Runner", "by_name", "owner"]
 
 log = logging.getLogger(__name__)
 
 SHARED_EVIDENCE_CHARS = 300
-# Order is the order they run and are listed in.
-MODULES = [
-    "crawl",
-    "stale",
-    "events",
-    "copyright",
-    "personal_data",
-    "alt_text",
-    "logo",
-    "name",
-    "social",
-    "social_identity",
-    "complaints",
-    "photo_consent",
-    "photo_metadata",
-]
+
+REGISTRY: tuple[Check, ...] = (
+    crawl.CHECK,
+    stale.CHECK,
+    events.CHECK,
+    copyright.CHECK,
+    personal_data.CHECK,
+    alt_text.CHECK,
+    logo.CHECK,
+    name.CHECK,
+    social.CHECK,
+    social_identity.CHECK,
+    complaints.CHECK,
+    photo_consent.CHECK,
+    photo_metadata.CHECK,
+)
 
 
-@dataclass
-class Context:
-    """What checks may read besides the snapshot: config, the time, reference data."""
-
-    config: Config
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    previous_run_at: datetime | None = None
-    page_cache: PageCache | None = None     # during an audit: per-page results kept between audits
-    _memo: dict[str, Any] = field(default_factory=dict)
-
-    def memo(self, key: str, loader: Callable[[], Any]) -> Any:
-        """Load reference data (logos, consent register…) once per run."""
-        if key not in self._memo:
-            self._memo[key] = loader()
-        return self._memo[key]
-
-    def per_page(self, page: Page, name: str, compute: Callable[[Page], Any], depends: str = "") -> Any:
-        """`compute(page)`: JSON data that depends only on the page, the config and what `depends`
-        describes (digests of other inputs), never on today's date. Kept between audits, so an
-        unchanged page is not worked on again."""
-        if self.page_cache is None:
-            return compute(page)
-        return self.page_cache.get(page, name, compute, depends)
+def by_name() -> dict[str, Check]:
+    return {check.name: check for check in REGISTRY}
 
 
-@dataclass
-class CheckFailure:
-    module: str
-    error: str
-    traceback: str
-
-
-def load_modules() -> list[ModuleType]:
-    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
-
-
-def describe() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(module name, first docstring line, codes) for `auditor checks`."""
-    out = []
-    for mod in load_modules():
-        doc = (mod.__doc__ or "").strip().splitlines()
-        out.append((mod.__name__.rsplit(".", 1)[-1], doc[0] if doc else "", tuple(mod.CODES)))
-    return out
+def owner(code: str) -> Check:
+    """The check that emits `code`."""
+    return next(check for check in REGISTRY if code in check.codes)
 
 
 class Runner:
     """Runs every check, isolating failures: one crashing check never stops the others."""
 
-    def __init__(self, ctx: Context, only: Iterable[str] | None = None):
-        self.ctx = ctx
-        self.ignore = set(ctx.config.checks.ignore)
+    def __init__(self, resources: Resources, only: Iterable[str] | None = None):
+        self.resources = resources
+        self.ignore = set(resources.config.checks.ignore)
         self.only = set(only or ())
-        self.modules = [m for m in load_modules() if self._wanted(m)]
+        self.checks = [check for check in REGISTRY if self._wanted(check)]
         self.findings: list[Finding] = []
         self.failures: list[CheckFailure] = []
         self._texts: dict[str, str] = {}
         self._evidence: dict[str, dict] = {}
 
-    def _wanted(self, mod: ModuleType) -> bool:
-        if not self.only:
-            return True
-        short = mod.__name__.rsplit(".", 1)[-1]
-        return short in self.only or bool(self.only & set(mod.CODES))
+    def _wanted(self, check: Check) -> bool:
+        return not self.only or check.name in self.only or bool(self.only & set(check.codes))
 
     def page(self, page: Page) -> None:
-        for mod in self.modules:
-            if hasattr(mod, "check_page"):
-                self._collect(mod, _page_check(mod), page)
+        for check in self.checks:
+            if check.page is not None:
+                self._collect(check, _page_step(check), page)
 
     def site(self, snapshot: Snapshot) -> None:
         """The site-wide checks, in order, sharing one read of the pages (see `onepass`)."""
-        mods = [mod for mod in self.modules if hasattr(mod, "check")]
-        gathered = onepass.run(snapshot, [partial(self._gather, mod) for mod in mods])
-        for findings, failure in gathered:
+        steps = [check for check in self.checks if check.site is not None]
+        works = [lambda view, check=check: self._gather(check, check.site, view) for check in steps]
+        for findings, failure in onepass.run(snapshot, works):
             self.findings.extend(findings)
             self._failed(failure)
 
-    def _collect(self, mod: ModuleType, fn: Callable, arg: Any) -> None:
-        findings, failure = self._gather(mod, arg, fn)
+    def _collect(self, check: Check, step: Callable, arg: Any) -> None:
+        findings, failure = self._gather(check, step, arg)
         self.findings.extend(findings)
         self._failed(failure)
 
-    def _gather(self, mod: ModuleType, arg: Any, fn: Callable | None = None) -> tuple[list[Finding], CheckFailure | None]:
-        name = mod.__name__.rsplit(".", 1)[-1]
+    def _gather(self, check: Check, step: Callable, arg: Any) -> tuple[list[Finding], CheckFailure | None]:
         out: list[Finding] = []
         try:
-            for finding in (fn or mod.check)(arg, self.ctx) or ():
+            for finding in step(arg, self.resources) or ():
                 if finding.check in self.ignore:
                     continue
-                if self.only and name not in self.only and finding.check not in self.only:
+                if self.only and check.name not in self.only and finding.check not in self.only:
                     continue
                 out.append(self._shared(finding))
+        except CheckProblem as exc:
+            log.warning("check %s could not do all its work: %s", check.name, exc)
+            return out, CheckFailure(check.name, str(exc), "")
         except Exception as exc:  # noqa: BLE001 - a broken check must not stop the run
-            log.exception("check %s failed", name)
-            return out, CheckFailure(name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            log.exception("check %s failed", check.name)
+            return out, CheckFailure(check.name, f"{type(exc).__name__}: {exc}", traceback.format_exc())
         return out, None
 
     def _shared(self, finding: Finding) -> Finding:
@@ -160,14 +117,15 @@ class Runner:
             self.failures.append(failure)
 
 
-def _page_check(mod: ModuleType) -> Callable:
-    """`check_page`, through the page cache when the module says its findings depend only on
-    the page and the config (`PAGE_LOCAL = True`)."""
-    if not getattr(mod, "PAGE_LOCAL", False):
-        return mod.check_page
-    name = mod.__name__.rsplit(".", 1)[-1] + ".check_page"
+def _page_step(check: Check) -> Callable:
+    """The check's page step, through the check cache when it reads only the page and the config."""
+    step = check.page
+    assert step is not None
+    if not check.page_local:
+        return step
+    key = check.name + ".check_page"
 
-    def cached(page: Page, ctx: Context) -> list[Finding]:
-        found = ctx.per_page(page, name, lambda p: [f.to_dict() for f in mod.check_page(p, ctx)])
+    def cached(page: Page, resources: Resources) -> list[Finding]:
+        found = resources.per_page(page, key, lambda p: [f.to_dict() for f in step(p, resources)])
         return [Finding.from_dict(data) for data in found]
     return cached

@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 from ..findings import Finding
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
 from ._common import group
+from .base import Check
+from .resources import Resources
 
 CODES = ("image.alt_missing",)
 
@@ -19,7 +21,7 @@ FILE_LIKE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|avif|heic)$|^
 SPACER_PX = 2
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     seen = group((use.src + "\x1f" + problem, page.url, (use, problem, link_text))
                  for page in snapshot.pages if (page.status or 200) < 400
                  for use, problem, link_text in page_problems(page, snapshot.images))
@@ -108,3 +110,6 @@ def _message(use: ImageUse, problem: str, unnamed_link: bool, where: str) -> str
         return (f"{what} {where} has no text alternative and the link has no text, so screen readers "
                 f"cannot say where it goes.")
     return f"{what} {where} has no text alternative (alt text), so screen-reader users miss it."
+
+
+CHECK = Check("alt_text", __doc__, CODES, site=check)

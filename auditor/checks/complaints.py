@@ -7,11 +7,13 @@ from ..findings import Finding
 from ..snapshot import Snapshot
 from ..social.complaint import classify
 from ..social.labels import label
+from .base import Check
+from .resources import Resources
 
 CODES = ("complaint.public",)
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     seen = set()
     for post in snapshot.posts:
         for reply in post.replies:
@@ -28,3 +30,6 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
                 evidence={"reply": reply.text[:300], "post": post.url, "platform": post.platform,
                           "reason": verdict.reason, "signals": verdict.phrases, "sentiment": verdict.compound,
                           "replied_at": reply.created_at})
+
+
+CHECK = Check("complaints", __doc__, CODES, site=check)

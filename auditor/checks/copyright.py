@@ -7,11 +7,13 @@ from ..findings import Finding
 from ..snapshot import Page, Snapshot
 from ..text.dates import find_copyright_notices
 from ._common import group
+from .base import Check
+from .resources import Resources
 
 CODES = ("copyright.stale",)
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     oldest_fine = ctx.now.year - ctx.config.freshness.copyright_grace_years
     seen = group((notice.text.lower(), page.url, notice)
                  for page in snapshot.pages for notice in stale_notices(page, oldest_fine))
@@ -30,3 +32,6 @@ def stale_notices(page: Page, oldest_fine: int):
         return []
     notices = find_copyright_notices(page.regions.get("footer", "")) or find_copyright_notices(page.text)
     return [n for n in notices if 1990 <= n.year < oldest_fine]
+
+
+CHECK = Check("copyright", __doc__, CODES, site=check)

@@ -5,16 +5,18 @@ from typing import Iterator
 
 from ..findings import Finding
 from ..snapshot import Page, Snapshot
+from .base import Check
+from .resources import Resources
 
 CODES = ("link.broken", "image.broken", "crawl.error")
 
 # Sites often refuse robots with these; from outside we cannot tell a dead link from a shy server.
 UNVERIFIABLE = {401, 403, 405, 429, 999}
-KIND_SEVERITY = {"down": "high", "blocked": "high", "robots": "medium", "truncated": "info", "capped": "info",
-                 "unchecked": "medium", "error": "medium"}
+KIND_SEVERITY = {"down": "high", "blocked": "high", "robots": "medium", "truncated": "info", "unrendered": "medium",
+                 "capped": "info", "unchecked": "medium", "error": "medium"}
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     for page in snapshot.pages:
         yield from _links(page, snapshot)
         yield from _images(page, snapshot)
@@ -29,8 +31,8 @@ def _links(page: Page, snapshot: Snapshot) -> Iterator[Finding]:
     seen = set()
     for link in page.links:
         status = snapshot.links.get(link.url)
-        if status is None or not status.broken or link.url in seen:
-            continue
+        if status is None or not status.broken or link.url in seen or link.tag == "script":
+            continue      # a string in a script handler may be no address at all: followed, never blamed
         seen.add(link.url)
         if status.external and status.error is None and status.status in UNVERIFIABLE:
             continue
@@ -64,3 +66,6 @@ def _images(page: Page, snapshot: Snapshot) -> Iterator[Finding]:
 def _label(text: str, url: str) -> str:
     text = " ".join(text.split())
     return (text[:60] + "\u2026") if len(text) > 60 else (text or url)
+
+
+CHECK = Check("crawl", __doc__, CODES, site=check)

@@ -10,6 +10,8 @@ from ..findings import Finding
 from ..snapshot import Page, Section, Snapshot
 from ..text.dates import find_event_dates, parse_iso, spoken
 from ._common import group, page_exempt
+from .base import Check
+from .resources import Resources
 
 CODES = ("event.past",)
 
@@ -39,7 +41,7 @@ class PastEvent:
     line: str = field(default="", compare=False, hash=False)                   # its words, for matching
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     """One finding per event, however many pages (a sidebar on every page) still show it."""
     today, exempt = ctx.now.date(), ctx.config.freshness.exempt
     seen = group((event.subject, page.url, event) for page in snapshot.pages
@@ -137,3 +139,6 @@ def _first_date(value) -> date | None:
     if isinstance(value, list):
         value = value[-1] if value else None
     return parse_iso(value) if isinstance(value, str) else None
+
+
+CHECK = Check("events", __doc__, CODES, site=check)

@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 
 from ..findings import Finding
 from ..identity.claims import ICON_KINDS, LOGO_WORD, Claim, claim, file_name, is_partner
-from ..identity.logos import LogoMatch, files_digest, matcher_for
+from ..identity.logos import LogoMatch
 from ..identity.names import NameMatcher
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
+from .base import Check
+from .resources import Resources
 
 CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted")
 
@@ -24,8 +26,8 @@ WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
         "og:image": "The sharing image (og:image)"}
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
-    logos = ctx.memo("identity.logo_files", lambda: files_digest(ctx.config))
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
+    logos = ctx.logo_files
     if logos is None:
         return      # no reference logos: nothing to compare with
     page_logos = _page_logos(snapshot, ctx)
@@ -48,16 +50,16 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
             yield from (Finding.from_dict(data) for data in found)
 
 
-def _page_logos(snapshot: Snapshot, ctx) -> Callable[[Page], list[Finding]]:
+def _page_logos(snapshot: Snapshot, ctx: Resources) -> Callable[[Page], list[Finding]]:
     """The findings of one page; the matcher is built on the first page that needs it."""
-    names = NameMatcher(ctx.config.scheme)
+    names = ctx.names
     matches: dict[str, LogoMatch] = {}     # each image is matched once, however many pages show it
     claims: dict[tuple, Claim | None] = {}     # a header logo makes the same claim on every page
 
     def match(url: str) -> LogoMatch | None:
         info = snapshot.images.get(url)
         if info is not None and url not in matches:
-            matches[url] = matcher_for(ctx).match(info)
+            matches[url] = ctx.logos.match(info)
         return matches.get(url)
 
     def claim_of(use: ImageUse, page: Page) -> Claim | None:
@@ -70,7 +72,7 @@ def _page_logos(snapshot: Snapshot, ctx) -> Callable[[Page], list[Finding]]:
         return claims[key]
 
     def page_logos(page: Page) -> list[Finding]:
-        matcher = matcher_for(ctx)
+        matcher = ctx.logos
         if not matcher.references:
             return []
         return list(check_logos(page, snapshot.images, match, matcher.has_approved, names, ctx.config.site_host,
@@ -192,3 +194,6 @@ def _what(use: ImageUse) -> str:
     if use.kind == INLINE_SVG:
         return f"The logo drawn into the page (inline SVG){where}"
     return f"The image {file_name(use.src) or use.src}{where}"
+
+
+CHECK = Check("logo", __doc__, CODES, site=check)

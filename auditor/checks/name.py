@@ -7,20 +7,17 @@ from ..findings import Finding
 from ..identity.names import NameMatcher
 from ..snapshot import Page, Snapshot
 from .logo import is_html_page
+from .base import Check
+from .resources import Resources
 
 CODES = ("name.missing", "name.variant")
-PAGE_LOCAL = True        # check_page reads only the page and the config: its findings are kept between audits
 CONTEXT_CHARS = 60
 
 
-def names_for(ctx) -> NameMatcher:
-    return ctx.memo("identity.name_matcher", lambda: NameMatcher(ctx.config.scheme))
-
-
-def check_page(page: Page, ctx) -> Iterator[Finding]:
+def check_page(page: Page, ctx: Resources) -> Iterator[Finding]:
     if not is_html_page(page):
         return
-    names = names_for(ctx)
+    names = ctx.names
     if not any(names.identifies(text) for text in identifying_places(page)):
         yield Finding("name.missing", url=page.url,
                       message=f"This page does not name the scheme as \u201c{ctx.config.scheme.name}\u201d "
@@ -31,9 +28,9 @@ def check_page(page: Page, ctx) -> Iterator[Finding]:
     yield from variant_findings(names, text, page.url, "website", ctx.config.scheme.name)
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     """Our own social posts (not replies) must spell the name right too."""
-    names = names_for(ctx)
+    names = ctx.names
     for post in snapshot.posts:
         yield from variant_findings(names, post.text, post.url, post.platform, ctx.config.scheme.name)
 
@@ -63,3 +60,6 @@ def _context(text: str, start: int, end: int) -> str:
     before = text[max(0, start - CONTEXT_CHARS):start]
     after = text[end:end + CONTEXT_CHARS]
     return " ".join(f"\u2026{before}{text[start:end]}{after}\u2026".split())
+
+
+CHECK = Check("name", __doc__, CODES, page=check_page, site=check, page_local=True)

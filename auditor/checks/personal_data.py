@@ -9,11 +9,13 @@ from ..findings import Finding
 from ..snapshot import Page, Post, Snapshot
 from ..text.contacts import Contact, find_contacts
 from ._common import group
+from .base import Check
+from .resources import Resources
 
 CODES = ("privacy.personal_data",)
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     host = urlsplit(ctx.config.scheme.website).hostname or ""
     allowed = ctx.config.privacy.allowed_contacts
     seen = group((c.value, page.url, c) for page in snapshot.pages if (page.status or 200) < 400
@@ -24,7 +26,7 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
         yield from check_post(post, host, allowed)
 
 
-def page_contacts(page: Page, host: str, allowed, ctx) -> list[Contact]:
+def page_contacts(page: Page, host: str, allowed, ctx: Resources) -> list[Contact]:
     """The page's contacts: kept between audits for the same page content and config."""
     found = ctx.per_page(page, "personal_data.contacts",
                          lambda p: [asdict(c) for c in find_contacts(page_text(p), host, allowed)])
@@ -58,3 +60,6 @@ def _finding(contact: Contact, url: str, where: str, evidence: dict) -> Finding:
                    message=f"{what} ({contact.masked}) {where}; check the person agreed to it being public.",
                    evidence={"kind": contact.kind, "masked": contact.masked, "personal": contact.personal,
                              **evidence})
+
+
+CHECK = Check("personal_data", __doc__, CODES, site=check)

@@ -9,6 +9,8 @@ from ..consent import register as register_mod
 from ..consent.hashing import HashSet
 from ..findings import Finding
 from ..snapshot import ImageInfo, ImageUse, Snapshot
+from .base import Check, CheckProblem
+from .resources import Resources
 
 CODES = ("photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn", "photo.consent_scope")
 PHOTO_KINDS = ("img", "source", "css", "og:image")
@@ -18,7 +20,7 @@ STATUS_RANK = ("ok", "scope", "not_yet", "expired", "withdrawn")
 SAME_PHOTO_BITS = 8     # of 64 (phash): two sources on one page showing one photo (srcset sizes)
 
 
-class RegisterProblems(ValueError):
+class RegisterProblems(CheckProblem):
     """The register has bad rows: they were left out, and the report should say so."""
 
 
@@ -51,15 +53,16 @@ def _dedupe(where: str, channel: str, uses: list[ImageUse], snapshot: Snapshot) 
         yield PhotoUse(where, channel, use, info)
 
 
-REGISTER_FILE = "consent.register.file"
-
-
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
-    path = ctx.config.consent.register
-    if path is None:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
+    if ctx.config.consent.register is None:
         yield from _no_register(snapshot)
         return
-    register = ctx.memo("consent.register", lambda: _load(ctx, path, snapshot))
+    try:
+        register = ctx.consent
+    except (OSError, ValueError) as exc:     # unreadable, or a header without the columns
+        raise CheckProblem(f"the consent register could not be read: {exc}") from None
+    assert register is not None
+    _learn_urls(register, snapshot)
     today = ctx.now.date()
     for photo in photo_uses(snapshot):
         finding = judge(register, photo, today)
@@ -71,15 +74,13 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
                                f"because they are invalid; the first: {first}")
 
 
-def _load(ctx, path, snapshot: Snapshot) -> register_mod.Register:
-    # The pipeline preloads it with the storage folder's hash cache; checks themselves never write.
-    register = ctx.memo(REGISTER_FILE, lambda: register_mod.load(path))
+def _learn_urls(register: register_mod.Register, snapshot: Snapshot) -> None:
+    """Rows naming a photo by address are matched by the look of what the crawl fetched there."""
     for record in register.records:
         info = snapshot.images.get(record.photo) if record.is_url else None
         hashes = HashSet.of(info.hashes) if info else None
         if hashes is not None:
             register.learn_url(record.photo, hashes)
-    return register
 
 
 def has_record(register: register_mod.Register, info: ImageInfo) -> bool:
@@ -140,3 +141,6 @@ def _no_register(snapshot: Snapshot) -> Iterator[Finding]:
                   message=f"{len(srcs)} photos are published ({len(with_people)} showing people) but no consent "
                           f"register is configured, so their consent cannot be checked.",
                   evidence={"photos": len(srcs), "with_people": len(with_people), "examples": srcs[:5]})
+
+
+CHECK = Check("photo_consent", __doc__, CODES, site=check)

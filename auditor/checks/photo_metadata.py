@@ -5,11 +5,13 @@ from typing import Iterator
 
 from ..findings import Finding
 from ..snapshot import Snapshot
+from .base import Check
+from .resources import Resources
 
 CODES = ("privacy.photo_metadata",)
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     for page in snapshot.pages:
         yield from _uses(page.url, page.images, snapshot)
     for post in snapshot.posts:
@@ -38,3 +40,6 @@ def _message(gps: bool, names: list[str]) -> str:
     if gps:
         return "This photo's hidden metadata still gives the GPS location where it was taken."
     return f"This photo's hidden metadata names a person (in {', '.join(names)})."
+
+
+CHECK = Check("photo_metadata", __doc__, CODES, site=check)

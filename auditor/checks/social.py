@@ -7,13 +7,15 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Account, Snapshot
 from ..social.labels import label
+from .base import Check
+from .resources import Resources
 
 CODES = ("social.unreachable", "social.dormant")
 
 NO_POSTS_VISIBLE = ("page",)      # a profile page read through OpenGraph shows no posts
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     posted = {p.platform for p in snapshot.posts}
     for account in snapshot.accounts:
         if account.error:
@@ -28,7 +30,7 @@ def _unreachable(account: Account) -> Finding:
                    evidence={"status": account.status, "error": account.error, "platform": account.platform})
 
 
-def _dormant(account: Account, ctx, has_posts: bool) -> Iterator[Finding]:
+def _dormant(account: Account, ctx: Resources, has_posts: bool) -> Iterator[Finding]:
     limit = ctx.config.freshness.dormant_after_days
     what = f"The {label(account.platform)} account"
     evidence = {"platform": account.platform, "last_post_at": account.last_post_at, "dormant_after_days": limit}
@@ -43,3 +45,6 @@ def _dormant(account: Account, ctx, has_posts: bool) -> Iterator[Finding]:
     if days > limit:
         yield Finding("social.dormant", url=account.profile_url, evidence={**evidence, "days": days},
                       message=f"{what} has not posted since {last:%-d %B %Y} ({days} days ago; the limit is {limit}).")
+
+
+CHECK = Check("social", __doc__, CODES, site=check)

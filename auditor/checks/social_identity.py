@@ -6,6 +6,8 @@ from typing import Iterator
 from ..findings import Finding
 from ..snapshot import Account, Snapshot
 from ..social.labels import label
+from .base import Check
+from .resources import Resources
 
 CODES = ("social.name", "social.avatar")
 
@@ -15,7 +17,7 @@ PICTURE_EXPECTED = ("mastodon", "bluesky", "facebook", "instagram")
 PLACEHOLDERS = ("/avatars/original/missing.png",)     # Mastodon's stock picture
 
 
-def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
+def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     for account in snapshot.accounts:
         if account.error:
             continue
@@ -23,15 +25,9 @@ def check(snapshot: Snapshot, ctx) -> Iterator[Finding]:
         yield from _avatar(account, snapshot, ctx)
 
 
-def _names(ctx):
-    from ..identity.names import NameMatcher
-
-    return ctx.memo("identity.names", lambda: NameMatcher(ctx.config.scheme))
-
-
-def _name(account: Account, ctx) -> Iterator[Finding]:
+def _name(account: Account, ctx: Resources) -> Iterator[Finding]:
     name = " ".join(account.display_name.split())
-    if name and _names(ctx).identifies(name):
+    if name and ctx.names.identifies(name):
         return
     what = f"The {label(account.platform)} account"
     message = (f"{what} is called \u201c{name[:80]}\u201d, which does not identify {ctx.config.scheme.name}."
@@ -40,10 +36,8 @@ def _name(account: Account, ctx) -> Iterator[Finding]:
                   evidence={"platform": account.platform, "display_name": name})
 
 
-def _avatar(account: Account, snapshot: Snapshot, ctx) -> Iterator[Finding]:
-    from ..identity.logos import matcher_for
-
-    matcher = matcher_for(ctx)
+def _avatar(account: Account, snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
+    matcher = ctx.logos
     if not matcher.has_approved:
         return             # no reference logos configured: nothing to compare with
     what = f"The {label(account.platform)} account"
@@ -67,3 +61,6 @@ def _avatar(account: Account, snapshot: Snapshot, ctx) -> Iterator[Finding]:
     elif account.platform in PICTURE_EXPECTED:
         yield Finding("social.avatar", url=account.profile_url, subject=src, evidence=evidence,
                       message=f"{what}'s profile picture is not the approved logo.")
+
+
+CHECK = Check("social_identity", __doc__, CODES, site=check)

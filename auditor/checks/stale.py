@@ -11,6 +11,8 @@ from ..snapshot import Page
 from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
 from ..text.scan import finditer_at, fold, positions
 from ._common import page_exempt
+from .base import Check
+from .resources import Resources
 
 CODES = ("content.stale",)
 
@@ -37,7 +39,7 @@ class Evidence:
     source: str        # said to the CEO: where the date comes from
 
 
-def check_page(page: Page, ctx) -> Iterator[Finding]:
+def check_page(page: Page, ctx: Resources) -> Iterator[Finding]:
     fresh = ctx.config.freshness
     if not _is_html(page) or page_exempt(page, fresh.exempt):
         return
@@ -176,3 +178,6 @@ def _age(delta: timedelta) -> str:
     if years >= 2:
         return f"over {years} years"
     return "over a year" if years == 1 else f"about {months} months"
+
+
+CHECK = Check("stale", __doc__, CODES, page=check_page)

@@ -8,11 +8,12 @@ from functools import partial
 from pathlib import Path
 
 from .. import checks, logs, pipeline, scheduler
-from ..cli import EPILOG, EXIT_FAILED, EXIT_OK, load_config
 from ..config import resolve_path
-from ..findings import SEVERITIES
+from ..consent import register as consent_register
+from ..findings import CODES, SEVERITIES, unknown
 from ..lock import AlreadyRunning
 from ..shutdown import graceful_stop
+from .common import EPILOG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
 from .progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -24,19 +25,29 @@ def add_commands(sub, common) -> None:
                          description="Collect, check, store, report and deliver one audit now.")
     run.add_argument("--json", metavar="PATH", type=Path, help="also write the findings document here")
     run.add_argument("--no-email", action="store_true", help="save the report but do not e-mail it")
-    run.add_argument("--only", metavar="CHECK", action="append", default=[],
-                     help="run only this check module or code (repeatable)")
+    run.add_argument("--only", metavar="CHECK", action="append", default=[], type=_check_or_code,
+                     help="run only this check or finding code (repeatable; `auditor checks` lists them)")
     run.add_argument("--if-due", action="store_true",
                      help="audit only if a scheduled time has passed since the last audit (for a daily crontab line)")
     run.set_defaults(func=cmd_run)
-    cc = sub.add_parser("check-config", parents=[common], help="validate the config and exit 0 (valid) or 2")
+    cc = sub.add_parser("check-config", parents=[common], help="validate the config and the consent register; exit 0 (valid) or 2")
     cc.set_defaults(func=cmd_check_config)
     ls = sub.add_parser("checks", parents=[common], help="list the checks and the finding codes they emit")
     ls.set_defaults(func=cmd_checks)
 
 
+def _check_or_code(name: str) -> str:
+    valid = {check.name for check in checks.REGISTRY} | set(CODES)
+    if name not in valid:
+        raise argparse.ArgumentTypeError(unknown("check or code", name, valid))
+    return name
+
+
 def cmd_run(args) -> int:
     config = load_config(args)
+    if args.json and (problem := _unwritable(args.json)):
+        print(f"Error: --json {args.json}: {problem}; nothing was fetched", file=sys.stderr)
+        return EXIT_USAGE
     logs.add_file(config.storage, args.verbose)
     try:
         result = _audit_now(config, args)
@@ -52,6 +63,20 @@ def cmd_run(args) -> int:
             print(message)
         return EXIT_OK
     return _tell(result, args.quiet)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the findings document could not be written at `path`, found before the crawl, not after it."""
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        return f"cannot be written ({exc.strerror or exc})"
+    if not existed:
+        path.unlink()
+    return None
 
 
 def _audit_now(config, args) -> pipeline.RunResult | None:
@@ -90,14 +115,39 @@ def summary_line(result: pipeline.RunResult) -> str:
 
 def cmd_check_config(args) -> int:
     config = load_config(args)
+    problems = register_problems(config)
+    for problem in problems:
+        print(f"Error: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
     if not args.quiet:
         print(f"{resolve_path(args.config)}: OK ({config.scheme.name}, {config.scheme.website}, "
               f"{len(config.social)} social account(s))")
     return EXIT_OK
 
 
+def register_problems(config) -> list[str]:
+    """Every bad row of the consent register (dates, channels, photo present and readable,
+    duplicates), each naming the file, line, column and problem."""
+    path = config.consent.register
+    if path is None:
+        return []
+    try:
+        register = consent_register.load(path)
+    except consent_register.RegisterError as exc:
+        return [_register_error(exc)]
+    except OSError as exc:
+        return [f"{path}: cannot be read ({exc.strerror or exc})"]
+    return [_register_error(e) for e in register.errors]
+
+
+def _register_error(exc: consent_register.RegisterError) -> str:
+    where = f"line {exc.line}" + (f", column {exc.column}" if exc.column else "")
+    return f"{Path(exc.path).resolve()}: {where}: {exc.problem}"
+
+
 def cmd_checks(args) -> int:
-    for name, doc, codes in checks.describe():
-        print(f"{name:<16} {doc}")
-        print(f"{'':<16} codes: {', '.join(codes)}")
+    for check in checks.REGISTRY:
+        print(f"{check.name:<16} {check.summary}")
+        print(f"{'':<16} codes: {', '.join(check.codes)}")
     return EXIT_OK

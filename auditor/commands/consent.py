@@ -7,12 +7,13 @@ the register; 2 bad input (unreadable photo, bad date or channel, bad register o
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 from .. import __version__
-from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options, load_config
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options, load_config
 from ..consent import hashing, register as reg
 from ..crawl.http import Fetcher
 
@@ -41,11 +42,22 @@ def add_commands(sub, common) -> None:
     add.set_defaults(func=cmd_add)
     check = actions.add_parser("check", parents=[nested], help="is this photo covered by a consent, and by which row?")
     check.add_argument("photo", metavar="PHOTO_OR_URL")
-    check.add_argument("--channel", help="where it is or will be shown: website, facebook…")
+    check.add_argument("--channel", type=_channel, default="website",
+                       help="where it is or will be shown: website (the default), facebook, instagram…")
     check.set_defaults(func=cmd_check)
     ls = actions.add_parser("list", parents=[nested], help="list the consents (without the names of those pictured)")
     ls.add_argument("--expiring", type=int, metavar="DAYS", help="only those running out within DAYS days")
     ls.set_defaults(func=cmd_list)
+
+
+def _channel(text: str) -> str:
+    """A channel name as the register spells it; any capitals. Unknown names are refused (exit 2)."""
+    name = text.strip().lower()
+    if name not in reg.PLACES:
+        close = difflib.get_close_matches(name, reg.PLACES, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise argparse.ArgumentTypeError(f"unknown channel {text!r}; {hint}use website or one of: {', '.join(reg.SOCIAL)}")
+    return name
 
 
 def register_path(args) -> Path:

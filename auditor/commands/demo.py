@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import config as config_mod
 from .. import pipeline
-from ..cli import EXIT_OK, EXIT_USAGE
+from .common import EXIT_OK, EXIT_USAGE
 from ..demo import DemoSites, write_config
 from .audit import summary_line
 from .progress import progress_bar

@@ -1,20 +1,21 @@
 """`auditor history`, `auditor report`, `auditor send-outbox` and `auditor send-test-email`."""
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 from .. import mailer, sample
-from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
 from ..history import open_history
-from ..humanise import human_date
 from ..report import render
+from ..result import rebuilt
 
 
 def add_commands(sub, common) -> None:
     hist = sub.add_parser("history", parents=[common], help="list past audits with their counts")
-    hist.add_argument("--limit", type=int, default=20, metavar="N", help="show the last N audits (default 20)")
+    hist.add_argument("--limit", type=_positive, default=20, metavar="N", help="show the last N audits (default 20)")
     hist.set_defaults(func=cmd_history)
     rep = sub.add_parser("report", parents=[common], help="print the path of an audit's saved report",
                          description="Print the path of the saved HTML report of the last audit, or of --run ID.")
@@ -27,6 +28,16 @@ def add_commands(sub, common) -> None:
     test = sub.add_parser("send-test-email", parents=[common],
                           help="send a sample report, with every kind of finding, through the configured SMTP")
     test.set_defaults(func=cmd_send_test_email)
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return number
 
 
 def cmd_history(args) -> int:
@@ -65,19 +76,8 @@ def cmd_report(args) -> int:
 
 def rerender(config, history, run) -> Path:
     """Render a past audit's report again from what the history holds (without thumbnails)."""
-    from ..pipeline import RunResult
-
-    found = history.findings(run.id)
-    previous_runs = [(r.started_at, n) for r, n in history.open_counts(limit=50) if r.id < run.id][-7:]
-    result = RunResult(run_id=run.id, config=config, started_at=run.started_at,
-                       finished_at=run.finished_at or "", status=run.status,
-                       counts=run.counts or {"pages": run.pages, "images": run.images, "posts": run.posts},
-                       findings=found, comparison=history.compare(run.id), changes=history.changes(run.id),
-                       notes=[run.error] if run.error else [],
-                       trend=previous_runs + [(run.started_at, len(found))])
-    run_dir = Path(config.storage) / "runs" / f"{run.id:05d}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    return mailer.write_atomic(run_dir / "report-rendered.html", render(result).standalone_html().encode("utf-8"))
+    result = rebuilt(config, history, run)
+    return mailer.write_atomic(result.folder / "report-rendered.html", render(result).standalone_html().encode("utf-8"))
 
 
 def cmd_send_outbox(args) -> int:
@@ -100,8 +100,8 @@ def cmd_send_test_email(args) -> int:
         print("Error: report.recipients is empty", file=sys.stderr)
         return EXIT_USAGE
     with tempfile.TemporaryDirectory() as tmp:
-        rendered = render(sample.sample_result(config, Path(tmp)))
-        rendered.subject = f"Test report: {rendered.subject}"
+        rendered = render(sample.sample_result(config, Path(tmp), test_email=True))
+        rendered.subject = f"Test e-mail: a sample audit report for {config.scheme.name}"
         data = mailer.build_message(rendered, config.report).as_bytes()
     try:
         mailer.send(data, config.report.smtp)
@@ -109,6 +109,5 @@ def cmd_send_test_email(args) -> int:
         print(f"Error: the test e-mail was not sent: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if not args.quiet:
-        print(f"Sent a sample report to {', '.join(config.report.recipients)} "
-              f"({human_date(sample.STARTED)} sample data).")
+        print(f"Sent a test e-mail with a sample report to {', '.join(config.report.recipients)}.")
     return EXIT_OK

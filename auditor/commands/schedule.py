@@ -7,7 +7,7 @@ import threading
 from functools import partial
 
 from .. import logs, pipeline, scheduler
-from ..cli import EXIT_OK, load_config
+from .common import EXIT_OK, load_config
 from ..config import Config
 from ..lock import AlreadyRunning
 from ..shutdown import graceful_stop

@@ -23,7 +23,8 @@ from .matcher import Index
 COLUMNS = ("photo", "subjects", "consent_ref", "given", "expires", "channels", "withdrawn")
 SOCIAL = ("facebook", "instagram", "mastodon", "bluesky", "x", "twitter", "linkedin", "youtube",
           "tiktok", "threads", "rss", "page")
-CHANNELS = ("all", "website", "social") + SOCIAL
+PLACES = ("website",) + SOCIAL          # where a photo is shown
+CHANNELS = ("all", "social") + PLACES   # what a row may name
 DUPLICATE_BITS = 24     # of 256: two rows this close show the same photo
 
 

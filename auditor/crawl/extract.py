@@ -34,6 +34,9 @@ KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-langua
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 MAX_DEPTH = 256       # libxml2's nesting limit without huge_tree; the walk below keeps to it too
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
+# A quoted address inside a script handler (javascript:popup('/print/12'), onclick="location='a.html'").
+SCRIPT_TARGET = re.compile(r"""['"]((?:https?://|/(?!/)|\.{1,2}/)[^'"\s<>]{0,300}|[\w\-./]{1,200}\.(?:s?html?|php|aspx?))['"]""")
+MAX_SCRIPT_TARGETS = 5        # per handler
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -130,8 +133,9 @@ def clean(text: str | None) -> str:
 
 
 class _Walker:
-    def __init__(self, page: Page, base: str, has_main: bool):
+    def __init__(self, page: Page, base: str, has_main: bool, hash_routes: bool = False):
         self.page, self.base, self.has_main = page, base, has_main
+        self.hash_routes = hash_routes
         self.chunks: dict[str, list[str]] = {}
         self.all: list[str] = []
         self.stack: list[tuple[int, str, list[str], str]] = []   # open sections
@@ -188,10 +192,14 @@ class _Walker:
         if tag in ("a", "area") and el.get("href"):
             if el.get("href").strip().lower().startswith(("mailto:", "tel:")):
                 self.page.contact_links.append(el.get("href").strip()[:300])
-            href = normalise_url(el.get("href"), self.base)
+            href = self.hash_route(el.get("href")) or normalise_url(el.get("href"), self.base)
             if href:
                 self.page.links.append(Link(url=href, text=clean(el.text_content()), region=region, tag=tag))
                 link = href
+            elif el.get("href").lstrip().lower().startswith("javascript:"):
+                self.script_links(el.get("href"), el, region)
+        if el.get("onclick"):
+            self.script_links(el.get("onclick"), el, region)
         elif tag == "iframe" and el.get("src"):
             src = normalise_url(el.get("src"), self.base)
             if src:
@@ -217,6 +225,21 @@ class _Walker:
             self.add_text(child.tail, region)
         if tag in BLOCK_TAGS:
             self.block_break(region)
+
+    def hash_route(self, href: str) -> str | None:
+        """In a rendered app, "#/about" is a view of its own: the address keeps its fragment."""
+        href = href.strip()
+        if not self.hash_routes or not href.startswith(("#/", "#!/")) or len(href) > 300 or href in ("#/", "#!/"):
+            return None
+        page = normalise_url(self.page.final_url or self.page.url)
+        return f"{page}{href}" if page else None
+
+    def script_links(self, code: str, el, region: str) -> None:
+        """Addresses a script handler opens: followed like links (the crawl keeps only same-site ones)."""
+        for target in SCRIPT_TARGET.findall(code[:2000])[:MAX_SCRIPT_TARGETS]:
+            url = normalise_url(target, self.base)
+            if url:
+                self.page.links.append(Link(url=url, text=clean(el.text_content())[:200], region=region, tag="script"))
 
     def context(self, extra: str) -> str:
         heading = self.stack[-1][1] if self.stack else ""
@@ -300,9 +323,14 @@ def parse_html(text: str, page: Page | None = None):
     return doc
 
 
-def extract(page: Page, text: str) -> Page:
-    """Fill `page` from the decoded HTML `text`; returns the same page."""
-    doc = parse_html(text, page)
+def extract(page: Page, text: str, *, hash_routes: bool = False) -> Page:
+    """Fill `page` from the decoded HTML `text`; returns the same page.
+    `hash_routes`: links to "#/view" are views of a rendered app, kept as addresses of their own."""
+    return extract_tree(page, parse_html(text, page), hash_routes=hash_routes)
+
+
+def extract_tree(page: Page, doc, *, hash_routes: bool = False) -> Page:
+    """`extract` from a tree `parse_html` made."""
     if doc is None:
         return page
     base = page.final_url or page.url
@@ -317,7 +345,7 @@ def extract(page: Page, text: str) -> Page:
     if body is None:
         body = doc
     has_main = body.find(".//main") is not None or bool(body.xpath(".//*[@role='main']"))
-    walker = _Walker(page, base, has_main)
+    walker = _Walker(page, base, has_main, hash_routes)
     walker.walk(body, "other" if has_main else "main", None, "")
     walker.finish()
     page.dates = page_dates(doc)

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from .. import imaging
 from ..isolation import Decoders
 from ..snapshot import ImageInfo, LinkStatus, Page
-from .extract import decode_html, extract, keep_headers
+from .extract import decode_html, extract, extract_tree, keep_headers, parse_html
+from .render import RenderError, Renderer, needed
 from .http import RETRY_STATUSES, FetchResult, Fetcher
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ FILE_EXTENSIONS = {
     ".txt", ".xml", ".json", ".ics", ".epub", ".dmg", ".exe", ".apk", ".css", ".js",
 }
 BLOCKING_STATUSES = (401, 403, 429)
+SCRIPT_CHECKED = "script_checked"   # in a cached page: it was looked at for being built by script
 CHALLENGE_TITLES = ("just a moment", "attention required", "access denied", "checking your browser",
                     "ddos-guard", "are you a robot", "human verification", "security check")
 
@@ -60,6 +62,7 @@ class Outcome:
     robots: str | None = None  # why robots.txt kept the crawl out, when it did
     too_large: bool = False   # a page over crawl.max_page_mb: not audited
     reused: bool = False      # came from the cache on a 304
+    html: bool = False        # a link target that answered with an HTML page (/gallery/1/a.jpg): a page after all
 
 
 def now_iso() -> str:
@@ -90,13 +93,21 @@ def is_challenge(r: FetchResult, title: str = "") -> bool:
         and len(r.body) < 200_000
 
 
-def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[str], bool] | None = None) -> Outcome:
-    """Fetch one page; `claim(url)` is False for a redirect target another task fetches already."""
+def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[str], bool] | None = None,
+               renderer: Renderer | None = None) -> Outcome:
+    """Fetch one page; `claim(url)` is False for a redirect target another task fetches already.
+    A page built by script is read through `renderer` when there is one."""
     r = fetcher.fetch_cached(task.url, ("page", "file"), max_bytes=max_bytes, body_types=HTML_TYPES, follow=claim)
     out = Outcome(task)
     if r.redirect_unfollowed:
         out.link = link_status(task.url, r)
         return out
+    if r.not_modified and r.cached.kind == "page" and renderer is not None and not r.cached.data.get(SCRIPT_CHECKED):
+        # kept by an audit that did not look for script-built pages: read it afresh once
+        r = fetcher.fetch(task.url, max_bytes=max_bytes, body_types=HTML_TYPES, follow=claim)
+        if r.redirect_unfollowed:
+            out.link = link_status(task.url, r)
+            return out
     if r.not_modified:
         data = r.cached.data
         out.link = link_status(task.url, r, status=data.get("status") or 200)
@@ -109,9 +120,10 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
     html = r.content_type in HTML_TYPES or (not r.content_type and _looks_html(r.body))
     title = ""
     if r.ok and html and not r.error:
-        out.page = _make_page(task, r)
+        out.page = _make_page(task, r, renderer)
         title = out.page.title
-        fetcher.remember(r, "page", out.page.to_dict())
+        if not out.page.script_built:      # its script's answers may change while it does not: read it afresh
+            fetcher.remember(r, "page", {**out.page.to_dict(), SCRIPT_CHECKED: renderer is not None})
     elif r.ok and not html:
         fetcher.remember(r, "file", {"status": r.status})
     elif html and r.body:
@@ -122,12 +134,34 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
     return out
 
 
-def _make_page(task: Task, r: FetchResult) -> Page:
-    page = Page(url=task.url, final_url=r.final_url, status=r.status, content_type=r.content_type,
-                headers=keep_headers(r.headers), fetched_at=now_iso(), depth=task.depth)
-    page = extract(page, decode_html(r.body, r.charset))
+def _make_page(task: Task, r: FetchResult, renderer: Renderer | None = None) -> Page:
+    text = decode_html(r.body, r.charset)
+    page = _blank_page(task, r)
+    doc = parse_html(text, page)
+    page = extract_tree(page, doc)
+    page.script_built = needed(doc, page, text) if renderer is not None else ""
+    del doc, text
+    if page.script_built:
+        page = _rendered(page, task, r, renderer)
     page.digest = content_digest(page)
     return page
+
+
+def _blank_page(task: Task, r: FetchResult) -> Page:
+    return Page(url=task.url, final_url=r.final_url, status=r.status, content_type=r.content_type,
+                headers=keep_headers(r.headers), fetched_at=now_iso(), depth=task.depth)
+
+
+def _rendered(page: Page, task: Task, r: FetchResult, renderer) -> Page:
+    """The page as a browser shows it; the page as served, with the reason, when it cannot be rendered."""
+    try:
+        html = renderer.render(r.final_url or task.url, r.body, r.content_type)
+    except RenderError as exc:
+        page.render_error = str(exc)
+        return page
+    shown = extract(_blank_page(task, r), html, hash_routes=True)
+    shown.script_built, shown.rendered = page.script_built, True
+    return shown
 
 
 def content_digest(page: Page) -> str:
@@ -163,11 +197,14 @@ def check_link(fetcher: Fetcher, task: Task) -> Outcome:
     retries = 1 if external else None     # someone else's server: one retry is polite enough
     r = fetcher.fetch_cached(task.url, "file", method="HEAD", retries=retries)
     if r.not_modified:
-        return Outcome(task, link=link_status(task.url, r, external, status=r.cached.data.get("status") or 200))
+        data = r.cached.data
+        return Outcome(task, link=link_status(task.url, r, external, status=data.get("status") or 200),
+                       html=bool(data.get("html")))
     if _head_refused(r):
         r = fetcher.fetch_cached(task.url, "file", body=False, retries=retries)
-    fetcher.remember(r, "file", {"status": r.status})
-    return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES)
+    html = r.ok and r.content_type in HTML_TYPES
+    fetcher.remember(r, "file", {"status": r.status, "html": html})
+    return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES, html=html)
 
 
 def _head_refused(r: FetchResult) -> bool:

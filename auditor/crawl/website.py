@@ -21,8 +21,8 @@ from typing import Callable
 
 from .. import heap
 from ..isolation import Decoders
-from ..snapshot import ImageInfo, Page, Snapshot
-from . import caps, inline_svg, sitemap, tasks
+from ..snapshot import CrawlError, ImageInfo, Page, Snapshot
+from . import caps, inline_svg, render, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
 from .http import REDIRECTS, Fetcher
@@ -92,24 +92,32 @@ class Crawl:
         self.claim_lock = threading.Lock()
         self.files = 0
         self.done = 0
+        self.unrendered: list[Page] = []     # built by script and could not be rendered
+        self.renderer = render.Renderer(fetcher, self.scope.same_site, timeout=c.timeout_seconds,
+                                        max_bytes=self.page_bytes, executable=c.chromium) if c.render else None
         self.reused = {"page": 0, "image": 0}
 
     # --- the loop ------------------------------------------------------------
     def run(self) -> None:
         clock, before = time.monotonic(), dict(self.fetcher.counts)
         self._seed()
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="crawl") as pool:
-            while (self.inflight or self.queues) and not self.stop.is_set():
-                self._fill(pool)
-                if not self.inflight:
-                    break
-                finished, _ = wait(list(self.inflight), timeout=0.25, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    self._absorb(future)
-            for future in self.inflight:
-                future.cancel()
+        try:
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="crawl") as pool:
+                while (self.inflight or self.queues) and not self.stop.is_set():
+                    self._fill(pool)
+                    if not self.inflight:
+                        break
+                    finished, _ = wait(list(self.inflight), timeout=0.25, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        self._absorb(future)
+                for future in self.inflight:
+                    future.cancel()
+        finally:
+            if self.renderer is not None:
+                self.renderer.close()
         if self.stop.is_set():
             self.snapshot.complete = False
+        self._unrendered()
         self._resolve_redirects()
         self.verdict.finish(self.frontier.truncation())
         caps.record(self.snapshot, self.link_cap.errors() + self.image_cap.errors())
@@ -150,7 +158,7 @@ class Crawl:
     def _work(self, task: Task) -> Outcome:
         try:
             if task.kind == "page":
-                return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim)
+                return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim, self.renderer)
             if task.kind == "image":
                 return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoders, self.faces_matter)
             if task.kind == "sitemap":
@@ -198,6 +206,9 @@ class Crawl:
             self._sitemap_done(out)
         else:
             self.verdict.resource(out)
+            if task.kind == "file" and out.html:
+                # Judged by its answer, not its address: a gallery page at /gallery/2019/fete/image1.jpg.
+                self._add_page(task.url, task.depth)
         if self.progress:
             self.progress(self.done, self.done + len(self.inflight) + sum(map(len, self.queues.values())))
 
@@ -214,6 +225,8 @@ class Crawl:
             return      # reached twice through redirects, or a link that leads off the site
         self.pages_done.add(final)
         self.frontier.mark(final)
+        if page.render_error:
+            self.unrendered.append(page)
         # Each page is recorded once: its sitemap date is not needed again.
         page.sitemap_lastmod = self.lastmod.pop(page.url, None) or self.lastmod.pop(final, None)
         self._inline_images(page)
@@ -233,12 +246,15 @@ class Crawl:
     def _follow(self, page: Page) -> None:
         external = 0
         for link in page.links:
-            if link.url not in self.linked and not self.scope.excluded(link.url):
-                if self.config.crawl.check_external_links and not self.scope.same_site(link.url):
-                    if not self.link_cap.take(page.url, external):
-                        continue
-                    external += 1
-                self._add_link(link.url, page.depth + 1)
+            if link.url in self.linked or self.scope.excluded(link.url):
+                continue
+            if link.tag == "script" and not self.scope.same_site(link.url):
+                continue      # a string in a script handler: followed only when it names this site's page
+            if self.config.crawl.check_external_links and not self.scope.same_site(link.url):
+                if not self.link_cap.take(page.url, external):
+                    continue
+                external += 1
+            self._add_link(link.url, page.depth + 1)
         fetched = 0
         for use in page.images:
             if use.src not in self.images_seen:
@@ -270,7 +286,7 @@ class Crawl:
             if self.files < self.config.crawl.max_pages:
                 self.linked.add(url)
                 self.files += 1
-                self._queue(Task("file", url))
+                self._queue(Task("file", url, depth))
         else:
             self._add_page(url, depth, declared=declared)
 
@@ -284,6 +300,20 @@ class Crawl:
             self.linked.add(url)
             self._claim(url)
             self._queue(Task("page", url, depth, same_site=self.scope.same_site(url), seed=seed))
+
+    def _unrendered(self) -> None:
+        """Pages built by script that a browser could not read: the audit saw less than a visitor does."""
+        if not self.unrendered:
+            return
+        self.snapshot.complete = False
+        pages = [p.url for p in self.unrendered]
+        reasons = list(dict.fromkeys(p.render_error for p in self.unrendered))
+        count = f"{len(pages)} page{'s' if len(pages) != 1 else ''}"
+        self.snapshot.errors.append(CrawlError(
+            pages[0], f"{count} of the site {'are' if len(pages) != 1 else 'is'} built by script and could not be "
+                      f"read as a visitor sees {'them' if len(pages) != 1 else 'it'}: {reasons[0]}.",
+            kind="unrendered", evidence={"pages": pages[:20], "reasons": reasons[:5],
+                                         "why_script": self.unrendered[0].script_built}))
 
     def _resolve_redirects(self) -> None:
         """A link that redirects to a page fetched by another task works as well as that page does."""
@@ -305,3 +335,6 @@ class Crawl:
         reason = self.frontier.truncation()
         if reason:
             self.snapshot.stats["truncated"] = reason
+        if self.renderer is not None and self.renderer.pages:
+            self.snapshot.stats["pages_rendered"] = self.renderer.pages
+            self.snapshot.stats["render_seconds"] = round(self.renderer.seconds, 2)

@@ -170,8 +170,3 @@ def load_reference(name: str, data: bytes, kind: str) -> Reference:
     if content is None:
         raise ValueError("the image is blank")
     return Reference(name, kind, hashing.scaled(content), hashing.fingerprint(content, background))
-
-
-def matcher_for(ctx) -> LogoMatcher:
-    """The run's matcher, built once per run."""
-    return ctx.memo("identity.logo_matcher", lambda: LogoMatcher.from_config(ctx.config))
