@@ -11,13 +11,13 @@ import sqlite3
 import sys
 
 from . import __version__, logs
-from .commands import audit, consent, demo, report, schedule
+from .commands import audit, consent, demo, findings, report, schedule
 from .commands.common import EPILOG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, common_options
 from .config import ConfigError
 from .lock import AlreadyRunning
 
 # Each module's add_commands(subparsers, common) adds its subcommands; each sets func=handler(args) -> exit code.
-COMMANDS = (audit, demo, report, consent, schedule)
+COMMANDS = (audit, demo, report, findings, consent, schedule)
 
 
 def build_parser() -> argparse.ArgumentParser:

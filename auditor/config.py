@@ -92,6 +92,7 @@ class Social:
     platform: str
     options: dict[str, Any] = field(default_factory=dict)
     lookback_days: int = 120
+    max_posts: int = 1000         # posts read per account for photo consent, however old
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -198,6 +199,7 @@ RANGES = {
     "freshness.stale_after_days": (1, 36500), "freshness.dormant_after_days": (1, 36500),
     "freshness.copyright_grace_years": (0, 100), "report.smtp.port": (1, 65535),
     "report.smtp.timeout_seconds": (0.1, 600), "social.lookback_days": (1, 36500),
+    "social.max_posts": (1, 100_000),
 }
 
 SOCIAL_KEYS = {
@@ -208,6 +210,7 @@ SOCIAL_KEYS = {
     "instagram": {"id": str, "token_env": str, "api": URL},
     "page": {"url": URL},
 }
+COMMON_SOCIAL_KEYS = {"lookback_days": 120, "max_posts": 1000}     # any platform
 SOCIAL_REQUIRED = {
     "mastodon": ("instance", "account"), "bluesky": ("handle",), "rss": ("feed",),
     "facebook": ("id", "token_env"), "instagram": ("id", "token_env"), "page": ("url",),
@@ -368,19 +371,23 @@ class _Parser:
             allowed = SOCIAL_KEYS[platform]
             options = dict(SOCIAL_DEFAULTS.get(platform, {}))
             for key, value in entry.items():
-                if key in ("platform", "lookback_days"):
+                if key in ("platform", *COMMON_SOCIAL_KEYS):
                     continue
                 if key not in allowed:
-                    self.fail(f"{prefix}.{key}", f"unknown key for {platform} (expected one of: {', '.join(allowed)}, lookback_days)")
+                    self.fail(f"{prefix}.{key}", f"unknown key for {platform} (expected one of: "
+                                                 f"{', '.join((*allowed, *COMMON_SOCIAL_KEYS))})")
                 options[key] = self.convert(f"{prefix}.{key}", allowed[key], value)
             for key in SOCIAL_REQUIRED[platform]:
                 if key not in options:
                     self.fail(f"{prefix}.{key}", f"is required for platform {platform}")
-            lookback = entry.get("lookback_days", 120)
-            lookback = self.convert(f"{prefix}.lookback_days", int, lookback)
-            if not 1 <= lookback <= 36500:
-                self.fail(f"{prefix}.lookback_days", f"must be between 1 and 36500, not {lookback}")
-            out.append(Social(platform=platform, options=options, lookback_days=lookback))
+            common = {}
+            for key, default in COMMON_SOCIAL_KEYS.items():
+                value = self.convert(f"{prefix}.{key}", int, entry.get(key, default))
+                low, high = RANGES[f"social.{key}"]
+                if not low <= value <= high:
+                    self.fail(f"{prefix}.{key}", f"must be between {low} and {high}, not {value}")
+                common[key] = value
+            out.append(Social(platform=platform, options=options, **common))
         return tuple(out)
 
     def validate(self, cfg: Config) -> None:

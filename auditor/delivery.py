@@ -29,6 +29,8 @@ def publish(result: "RunResult", send_email: bool) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     result.report_html = mailer.write_atomic(run_dir / "report.html", rendered.standalone_html().encode("utf-8"))
     result.report_eml = mailer.write_atomic(run_dir / "report.eml", data)
+    for item in rendered.attachments:
+        mailer.write_atomic(run_dir / f"all-findings.{item.filename.rpartition('.')[2]}", item.data)
     smtp = config.report.smtp
     if not send_email or smtp is None:
         log.info("report saved to %s", result.report_html)

@@ -64,7 +64,46 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, url)
     );
     """,
+    # 3: what a finding's page, image or post looked like, and findings marked as fine (dismissed)
+    """
+    ALTER TABLE findings ADD COLUMN state TEXT NOT NULL DEFAULT '';
+    CREATE TABLE dismissals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        fingerprint TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        code TEXT NOT NULL,
+        url TEXT NOT NULL,
+        subject TEXT,
+        message TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT '',     -- the finding's state when dismissed: a change brings it back
+        reason TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL,
+        until TEXT,                         -- YYYY-MM-DD: it comes back after this day
+        ended_at TEXT,                      -- undismissed, or came back by itself
+        ended_why TEXT
+    );
+    CREATE INDEX dismissals_open ON dismissals (fingerprint) WHERE ended_at IS NULL;
+    """,
 ]
+
+
+@dataclass
+class Dismissal:
+    id: int
+    fingerprint: str
+    ref: str
+    code: str
+    url: str
+    subject: str | None
+    message: str
+    state: str
+    reason: str
+    who: str
+    at: str
+    until: str | None = None
+    ended_at: str | None = None
+    ended_why: str | None = None
 
 
 @dataclass
@@ -181,15 +220,58 @@ class History:
         return _run(row) if row else None
 
     # --- findings ---------------------------------------------------------
-    def save_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
-        """Streamed; a fingerprint seen twice keeps its first place and its last content."""
+    def save_findings(self, run_id: int, findings: Iterable[Finding], states: dict[str, str] | None = None) -> None:
+        """Streamed; a fingerprint seen twice keeps its first place and its last content.
+        `states`: fingerprint -> what its page, image or post looked like (see dismissals.states)."""
+        states = states or {}
         rows = ((run_id, f.fingerprint, f.check, f.severity, f.policy, f.url, f.subject, f.message,
-                 json.dumps(f.evidence, default=str)) for f in findings)
+                 json.dumps(f.evidence, default=str), states.get(f.fingerprint, "")) for f in findings)
         with self.transaction():
             self.db.executemany(
-                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (run_id, fingerprint) DO UPDATE SET"
+                "INSERT INTO findings (run_id, fingerprint, code, severity, policy, url, subject, message, evidence,"
+                " state) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (run_id, fingerprint) DO UPDATE SET"
                 " code=excluded.code, severity=excluded.severity, policy=excluded.policy, url=excluded.url,"
-                " subject=excluded.subject, message=excluded.message, evidence=excluded.evidence", rows)
+                " subject=excluded.subject, message=excluded.message, evidence=excluded.evidence,"
+                " state=excluded.state", rows)
+
+    def finding_states(self, run_id: int) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT fingerprint, state FROM findings WHERE run_id=?", (run_id,))}
+
+    def latest_run_with_findings(self) -> Run | None:
+        """The last audit that finished, complete or not: the one whose findings people quote."""
+        row = self.db.execute("SELECT * FROM runs WHERE status<>'running' ORDER BY id DESC LIMIT 1").fetchone()
+        return _run(row) if row else None
+
+    # --- dismissals -------------------------------------------------------
+    def dismiss(self, rows: Iterable[tuple[Finding, str, str]], reason: str, who: str, at: str,
+                until: str | None) -> int:
+        """(finding, its reference, its state) each marked as fine; an earlier open dismissal of the same
+        finding is ended (replaced), so the history keeps both."""
+        count = 0
+        with self.transaction():
+            for f, ref, state in rows:
+                self.db.execute("UPDATE dismissals SET ended_at=?, ended_why='replaced' WHERE fingerprint=?"
+                                " AND ended_at IS NULL", (at, f.fingerprint))
+                self.db.execute(
+                    "INSERT INTO dismissals (fingerprint, ref, code, url, subject, message, state, reason, who, at,"
+                    " until) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (f.fingerprint, ref, f.check, f.url, f.subject, f.message, state, reason, who, at, until))
+                count += 1
+        return count
+
+    def end_dismissals(self, fingerprints: Iterable[str], at: str, why: str) -> int:
+        with self.transaction():
+            return sum(self.db.execute("UPDATE dismissals SET ended_at=?, ended_why=? WHERE fingerprint=?"
+                                       " AND ended_at IS NULL", (at, why, fp)).rowcount for fp in fingerprints)
+
+    def open_dismissals(self) -> dict[str, Dismissal]:
+        rows = self.db.execute("SELECT * FROM dismissals WHERE ended_at IS NULL ORDER BY id")
+        return {r["fingerprint"]: Dismissal(**dict(r)) for r in rows}
+
+    def dismissals(self, limit: int = 1000) -> list[Dismissal]:
+        """Every dismissal, ended ones too, newest first."""
+        rows = self.db.execute("SELECT * FROM dismissals ORDER BY id DESC LIMIT ?", (limit,))
+        return [Dismissal(**dict(r)) for r in rows]
 
     def findings(self, run_id: int) -> list[Finding]:
         return list(self._findings("SELECT * FROM findings WHERE run_id=? ORDER BY rowid", (run_id,)))
@@ -218,9 +300,11 @@ class History:
             resolved=resolved, previous_run=previous)
 
     def open_counts(self, limit: int = 8) -> list[tuple[Run, int]]:
-        """Findings per complete run, oldest first: the trend chart."""
+        """Things needing action per complete run, oldest first: the trend chart. Runs from before that
+        count was kept give their number of findings."""
         rows = self.db.execute("SELECT * FROM runs WHERE status='complete' ORDER BY id DESC LIMIT ?", (limit,))
-        return [(r, r.findings) for r in reversed([_run(x) for x in rows])]
+        runs = reversed([_run(x) for x in rows])
+        return [(r, int(r.counts.get("actions", r.findings))) for r in runs]
 
     # --- pages and posts seen ---------------------------------------------
     def save_pages(self, run_id: int, pages: Iterable[tuple[str, str, str]]) -> None:
@@ -248,6 +332,18 @@ class History:
             removed_pages=self._pages_only_in(previous.id, run_id),
             new_posts=[p for p in posts_now if p[1] not in seen_posts],
             previous_run=previous)
+
+    def page_facts(self, run_id: int, urls: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """url -> (title, digest) of the pages this run saw among `urls`."""
+        out: dict[str, tuple[str, str]] = {}
+        wanted = list(dict.fromkeys(urls))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(f"SELECT url, title, digest FROM pages WHERE run_id=? AND url IN ({marks})",
+                                     (run_id, *chunk)):
+                out[r[0]] = (r[1], r[2])
+        return out
 
     def _pages_only_in(self, run_id: int, other: int) -> list[tuple[str, str]]:
         rows = self.db.execute("SELECT url, title FROM pages c WHERE run_id=? AND NOT EXISTS"

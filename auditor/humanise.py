@@ -57,3 +57,53 @@ def oneline(text: str) -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# Technical words that checks may write, in the CEO's words. Longest first.
+_PLAIN_WORDS = (
+    ("robots.txt forbids", "rules for automated visitors forbid"),
+    ("robots.txt", "rules for automated visitors"),
+    (" (alt text)", ""),
+    ("text alternative", "description"),
+    ("alt text", "description"),
+    ("screen-reader users", "blind visitors using screen readers"),
+    ("og:image", "sharing image"),
+    ("the auditor", "the audit"),
+)
+_ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T[\d:.+\-Z]*)?\b")
+_PARENS = re.compile(r"\s*\(([^()]{1,120})\)")
+_CODE_TOKEN = re.compile(r"[._:/=]|[a-z][A-Z]|^[A-Z]{2,}[a-z]|^[A-Z]{3,}$")
+_STATUS = re.compile(r"the server answered (\d{3})")
+_BACKTICKS = re.compile(r"`([^`]*)`")
+
+
+def http_problem(status: int) -> str:
+    """What an HTTP status means to someone who never heard of one."""
+    if status in (404, 410):
+        return "there is nothing at that address any more"
+    if status in (401, 403):
+        return "the site refuses to show it"
+    if status == 429:
+        return "the site asked for fewer visits"
+    if status >= 500:
+        return "the site that holds it had an error"
+    return "the site would not show it"
+
+
+def plain(text: str) -> str:
+    """A check's sentence without config keys, file or field names, codes or ISO dates."""
+    text = _PARENS.sub(_drop_technical, _BACKTICKS.sub(r"\1", oneline(text)))
+    for word, instead in _PLAIN_WORDS:
+        text = text.replace(word, instead)
+    text = _STATUS.sub(lambda m: http_problem(int(m.group(1))), text)
+    return _ISO_DAY.sub(lambda m: human_date(m.group(1)), text)
+
+
+def _drop_technical(match: re.Match) -> str:
+    inner = match.group(1).strip()
+    inner = inner[3:] if inner.startswith("in ") else inner
+    tokens = [t.strip() for t in inner.split(",")]
+    if all(t and " " not in t and "@" not in t and "*" not in t for t in tokens) \
+            and any(_CODE_TOKEN.search(t) for t in tokens):
+        return ""
+    return match.group(0)

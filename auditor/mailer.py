@@ -1,7 +1,7 @@
 """E-mail: build the report message, send it over SMTP, keep what could not be sent in an outbox.
 
-The message is multipart/alternative: plain text, then multipart/related (the HTML and its
-inline thumbnails by Content-ID). Credentials come from the environment variables the config names.
+The message is multipart/mixed: a multipart/alternative (plain text, then multipart/related: the
+HTML and its inline thumbnails by Content-ID), then the attached list of every finding. Credentials come from the environment variables the config names.
 """
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ def build_message(rendered: "Rendered", report: Report, when: datetime | None = 
     for image in rendered.inline_images:
         html_part.add_related(image.path.read_bytes(), "image", image.subtype, cid=f"<{image.cid}>",
                               filename=f"photo.{'png' if image.subtype == 'png' else 'jpg'}", disposition="inline")
+    for item in rendered.attachments:
+        msg.add_attachment(item.data, item.maintype, item.subtype, filename=item.filename)
     return msg
 
 

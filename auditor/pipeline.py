@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from . import delivery, heap
+from . import delivery, dismissals, heap
 from . import findings as findings_mod
 from . import scheduler
 from .checks import Resources, Runner
@@ -33,6 +33,7 @@ from .isolation import Decoders
 from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
+from .problems import needs_action
 from .result import RunResult, findings_document, summary_lines
 from .snapshot import Page, Snapshot
 
@@ -146,11 +147,11 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
     result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered", caps.KIND))
-    history.save_findings(result.run_id, result.findings)
+    _save_findings(history, result, snapshot)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)
     result.changes = history.changes(result.run_id)
-    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, len(result.findings))]
+    result.trend = [(r.started_at, n) for r, n in history.open_counts()] + [(result.started_at, result.counts["actions"])]
     result.finished_at = now_iso()
     result.duration_seconds = round(time.monotonic() - clock, 2)
     _write_outputs(options, result)
@@ -159,6 +160,18 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
                        error="; ".join(result.notes) or None)
+
+
+def _save_findings(history: History, result: RunResult, snapshot: Snapshot) -> None:
+    """Store the findings with what their pages, images and posts looked like, and take out those
+    marked as fine that still are (a change or a passed date brings one back)."""
+    facts = history.page_facts(result.run_id, (f.url for f in result.findings))
+    states = dismissals.states(result.findings, {url: digest for url, (_, digest) in facts.items()}, snapshot)
+    history.save_findings(result.run_id, result.findings, states)
+    result.page_titles = {url: title for url, (title, _) in facts.items() if title}
+    today = (_parse(result.started_at) or datetime.now(timezone.utc)).date()
+    result.dismissed = dismissals.apply(history, result.findings, states, today, now_iso())
+    result.counts["actions"] = len(needs_action(result.findings, result.dismissed))
 
 
 def _register(resources: Resources) -> consent_register.Register | None:
@@ -199,7 +212,7 @@ def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:
     counts: dict[str, Any] = {
         "pages": len(snapshot.pages),
         "images": sum(1 for i in snapshot.images.values() if i.error is None),
-        "posts": len(snapshot.posts),
+        "posts": len(snapshot.posts) + len(snapshot.older_posts),
         "findings": len(found),
     }
     for severity in SEVERITIES:

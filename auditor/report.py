@@ -1,5 +1,6 @@
 """The quarterly report rendered to e-mail-safe HTML (CSS inlined, table layout, no external
-resources) and a plain-text alternative. `render(result)` takes a RunResult, never the database."""
+resources), a plain-text alternative and the attached list of every finding (HTML and CSV).
+`render(result)` takes a RunResult, never the database."""
 from __future__ import annotations
 
 import base64
@@ -10,13 +11,18 @@ from typing import TYPE_CHECKING
 import css_inline
 import jinja2
 
+from . import attachment
+from .attachment import Attachment
 from .humanise import plural
-from .report_model import InlineImage, view_model
+from .report_model import CAP_STEPS, InlineImage, view_model
 
 if TYPE_CHECKING:
     from .result import RunResult
 
-__all__ = ["InlineImage", "Rendered", "render"]
+__all__ = ["Attachment", "InlineImage", "Rendered", "render"]
+
+# Gmail clips a message's HTML beyond about 102 KB and hides the rest behind a link.
+HTML_BUDGET = 95_000
 
 
 @dataclass
@@ -25,6 +31,7 @@ class Rendered:
     html: str           # refers to inline images as cid:…
     text: str
     inline_images: list[InlineImage] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
 
     def standalone_html(self) -> str:
         """The HTML with its images embedded as data: URIs, for the archive and browsers."""
@@ -36,13 +43,22 @@ class Rendered:
 
 
 def render(result: "RunResult") -> Rendered:
-    model = view_model(result)
+    """The e-mail with as many full cards as fit under HTML_BUDGET; whatever they leave out is
+    listed briefly, and every finding is in the attached list."""
     env = _environment()
-    html = env.get_template("report.html.j2").render(**model)
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+    for caps in CAP_STEPS:
+        model = view_model(result, caps)
+        html = inliner.inline(env.get_template("report.html.j2").render(**model))
+        if len(html.encode("utf-8")) <= HTML_BUDGET:
+            break
     text = env.get_template("report.txt.j2").render(**model)
-    return Rendered(subject=model["subject"], html=inliner.inline(html), text=_tidy_text(text),
-                    inline_images=model["inline_images"])
+    table = attachment.rows(result, caps)
+    listing = env.get_template("findings.html.j2").render(**attachment.context(result, table, model))
+    attached = [Attachment(attachment.filename(result, "html"), "text", "html", listing.encode("utf-8")),
+                Attachment(attachment.filename(result, "csv"), "text", "csv", attachment.to_csv(table))]
+    return Rendered(subject=model["subject"], html=html, text=_tidy_text(text),
+                    inline_images=model["inline_images"], attachments=attached)
 
 
 def _environment() -> jinja2.Environment:

@@ -1,6 +1,8 @@
 """The report's view model: what a busy CEO reads, built from a RunResult.
 
-Findings are grouped by policy clause, repeats folded, each with what to do; untrusted text is made
+Findings are folded into problems (a repeat counts once), put in order of harm, each with what to
+do and for whom, in plain words. One count, "things that need action", is used everywhere. Findings
+marked as fine leave that count and are listed apart with their reason. Untrusted text is made
 one-line and clipped here, and escaped by the templates.
 """
 from __future__ import annotations
@@ -8,30 +10,50 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from . import guidance
 from .findings import SEVERITIES, Finding
-from .humanise import clip, human_date, human_duration, oneline, plural, short_date
+from .humanise import clip, http_problem, human_date, human_duration, oneline, plain, plural, short_date
+from .problems import Problem, fold, needs_action
 
 if TYPE_CHECKING:
+    from .history import Dismissal
     from .result import RunResult
 
-# Caps keep the e-mail under ~100 KB (Gmail clips longer messages); the rest are counted.
-MAX_ITEMS = 25               # folded items shown in all
-MAX_ITEMS_PER_CHECK = 8      # folded items shown per check code
-MAX_PLACES = 3               # "/a, /b, /c and 35 more"
+
+@dataclass(frozen=True)
+class Caps:
+    """How much of each section the e-mail shows as full cards; the rest are listed briefly and all
+    are in the attached list. The renderer tightens these until the e-mail fits (Gmail clips at ~102 KB)."""
+
+    cards: dict[str, int]           # severity -> full cards per kind of problem
+    listed: int = 10                # brief entries per kind after its cards
+    places: int = 10                # places named per card
+
+
+CAP_STEPS = (
+    Caps({"high": 12, "medium": 6, "low": 3, "info": 3}),
+    Caps({"high": 8, "medium": 4, "low": 2, "info": 2}),
+    Caps({"high": 5, "medium": 3, "low": 1, "info": 1}, listed=8, places=6),
+    Caps({"high": 3, "medium": 2, "low": 1, "info": 1}, listed=5, places=4),
+    Caps({"high": 2, "medium": 1, "low": 1, "info": 1}, listed=3, places=3),
+    Caps({"high": 1, "medium": 1, "low": 1, "info": 1}, listed=1, places=2),
+    Caps({"high": 1, "medium": 1, "low": 1, "info": 1}, listed=0, places=1),
+)
 MAX_CHANGES = 10             # per list in "what changed" and "resolved"
+MAX_DISMISSED = 10
 MAX_THUMBNAILS = 20
 MAX_HREF = 2000              # longer addresses are shown (clipped) but not linked
-PHOTO_CHECKS = {"photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn",
-                "photo.consent_scope", "privacy.photo_metadata"}
+PHOTO_CHECKS = {"photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn", "photo.consent_scope",
+                "photo.consent_incomplete", "privacy.photo_metadata"}
 SEVERITY_LABELS = {"high": "Urgent", "medium": "Important", "low": "Minor", "info": "For information"}
 SEVERITY_COLOURS = {"high": "#b42318", "medium": "#b54708", "low": "#475467", "info": "#175cd3"}
 _SAFE_SCHEMES = ("http", "https")
+COUNT_NOTE = "A problem seen in several places counts once."
 
 
 @dataclass
@@ -43,55 +65,125 @@ class InlineImage:
 
 @dataclass
 class Place:
-    label: str
+    title: str          # the page's title, or "" when unknown
+    address: str        # shown without http(s)://
     href: str | None    # only http(s) links are made clickable
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.address})" if self.title else self.address
 
 
 @dataclass
-class Item:
-    """One thing to act on: findings of one check folded by subject (or message)."""
+class Detail:
+    label: str
+    text: str
+    href: str | None = None
 
+
+@dataclass
+class Card:
+    """One problem to act on, with every place it was seen (or the first few and a count)."""
+
+    ref: str
     check: str
     severity: str
     message: str
+    details: list[Detail]
     todo: str
     places: list[Place]
-    more_places: int
     count: int
-    where: str          # "on 37 pages" / "on 1 page"
+    where: str          # "on 37 pages" / "in 1 place"
     new: bool = False
     thumbnail: str | None = None    # cid
 
+    @property
+    def more_places(self) -> int:
+        return max(0, self.count - len(self.places))
+
 
 @dataclass
-class Clause:
-    policy: str
+class Brief:
+    """A problem listed in one line after its kind's full cards."""
+
+    ref: str
+    message: str
+    place: Place
+    count: int
+
+
+@dataclass
+class More:
+    heading: str        # "12 more images without a description"
+    severity: str
+    entries: list[Brief]
+    unlisted: int       # only in the attached list
+
+
+@dataclass
+class SectionView:
+    key: str
     heading: str
-    items: list[Item]
-    hidden: int = 0
+    clauses: str
+    count: int
+    cards: list[Card] = field(default_factory=list)
+    more: list[More] = field(default_factory=list)
 
 
-def view_model(result: "RunResult") -> dict[str, Any]:
+@dataclass
+class Dismissed:
+    ref: str
+    message: str
+    reason: str
+    who: str
+    when: str
+    until: str | None
+    count: int
+
+
+def view_model(result: "RunResult", caps: Caps = CAP_STEPS[0]) -> dict[str, Any]:
     config = result.config
     host = config.site_host
+    dismissed: dict[str, Dismissal] = dict(getattr(result, "dismissed", {}) or {})
+    titles: dict[str, str] = dict(getattr(result, "page_titles", {}) or {})
+    open_problems = needs_action(result.findings, dismissed)
     new = _new_fingerprints(result)
     inline: dict[str, InlineImage] = {}
-    groups = fold(result.findings)
-    clauses = _clauses(groups, host, new, result.thumbnails, inline)
-    headline = _headline(result, len(groups))
+    looks = Looks(host, titles, caps)
+    sections = _sections(open_problems, looks, new, result.thumbnails, inline)
+    actions = len(open_problems)
+    headline = _headline(result, actions)
+    places = sum(p.places for p in open_problems)
     return {
         "scheme": oneline(config.scheme.name), "website": config.scheme.website,
-        "headline": headline, "preview": _preview(clauses, groups),
+        "website_label": display_address(config.scheme.website),
+        "headline": headline, "preview": _preview(sections, open_problems),
         "subject": clip(oneline(f"{config.scheme.name} audit: {headline}"), 160),
         "audit_date": human_date(result.started_at), "status": result.status,
-        "severity_counts": _severity_counts(groups), "clauses": clauses,
-        "notes": [oneline(n) for n in result.notes],
-        "failures": [f"{f.module}: {oneline(f.error)}" for f in result.failures],
-        "comparison": _comparison(result), "changes": _changes(result, host),
+        "actions": actions, "places": places, "count_note": COUNT_NOTE if places > actions else "",
+        "severity_counts": _severity_counts(open_problems), "sections": sections,
+        "dismissed": _dismissed(result.findings, dismissed)[:MAX_DISMISSED],
+        "dismissed_total": len(fold(f for f in result.findings if f.fingerprint in dismissed)),
+        "dismiss_howto": guidance.DISMISS_HOWTO,
+        "notes": [plain(n) for n in result.notes],
+        "failures": [guidance.check_name(f.module) for f in result.failures],
+        "comparison": _comparison(result), "changes": _changes(result, looks),
         "consents": _consents(result.expiring_consents), "checklist": guidance.CHECKLIST,
-        "trend": _trend(result.trend), "footer": _footer(result),
+        "trend": _trend(result.trend, result.started_at, actions), "footer": _footer(result, actions),
         "inline_images": list(inline.values()), "colours": SEVERITY_COLOURS, "labels": SEVERITY_LABELS,
     }
+
+
+@dataclass
+class Looks:
+    """How places are named: the site's host, page titles, and the caps in force."""
+
+    host: str
+    titles: dict[str, str]
+    caps: Caps
+
+    def place(self, url: str) -> Place:
+        return place(url, self.host, self.titles)
 
 
 def _headline(result: "RunResult", actions: int) -> str:
@@ -108,13 +200,13 @@ def _headline(result: "RunResult", actions: int) -> str:
     return f"{plural(actions, 'thing needs', 'things need')} action{when}"
 
 
-def _preview(clauses: list[Clause], groups: list[list[Finding]]) -> str:
+def _preview(sections: list[SectionView], problems: list[Problem]) -> str:
     """The line mail apps show under the subject."""
-    counts = ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}" for s, n in _severity_counts(groups))
-    first = min((i for c in clauses for i in c.items), key=lambda i: SEVERITIES.index(i.severity), default=None)
+    counts = ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}" for s, n in _severity_counts(problems))
+    first = next((c for s in sections for c in s.cards), None)
     if first is None:
         return "Nothing found that breaks the policy; a short checklist to tick by hand."
-    return clip(f"{counts}. Most urgent: {first.message}", 150)
+    return clip(f"{counts}. First: {first.message}", 150)
 
 
 def _new_fingerprints(result: "RunResult") -> set[str]:
@@ -124,50 +216,90 @@ def _new_fingerprints(result: "RunResult") -> set[str]:
     return {f.fingerprint for f in comparison.new}
 
 
-def fold(findings: Iterable[Finding]) -> list[list[Finding]]:
-    """Group findings by (check, subject or message), keeping first-seen order."""
-    groups: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        groups.setdefault((f.check, f.subject or f.message), []).append(f)
-    return list(groups.values())
+def _order(problem: Problem) -> tuple:
+    f = problem.first
+    section = guidance.section_of(f.check, f.policy)
+    return (guidance.SECTIONS.index(section), SEVERITIES.index(f.severity), guidance.code_rank(f.check),
+            f.check, -problem.places)
 
 
-def _clauses(groups: list[list[Finding]], host: str, new: set[str], thumbnails: dict[str, Path],
-             inline: dict[str, InlineImage]) -> list[Clause]:
-    by_clause: dict[str, Clause] = {}
-    per_check: Counter[str] = Counter()
-    for group in sorted(groups, key=lambda g: (SEVERITIES.index(g[0].severity), g[0].check, -len(g))):
-        first = group[0]
-        clause = by_clause.setdefault(first.policy, Clause(first.policy, guidance.clause_heading(first.policy), []))
-        per_check[first.check] += 1
-        if per_check[first.check] > MAX_ITEMS_PER_CHECK or sum(len(c.items) for c in by_clause.values()) >= MAX_ITEMS:
-            clause.hidden += 1
-            continue
-        item = _item(group, host, new)
-        item.thumbnail = _thumbnail(first, thumbnails, inline)
-        clause.items.append(item)
-    return [by_clause[p] for p in sorted(by_clause, key=_clause_order)]
+def _sections(problems: list[Problem], looks: Looks, new: set[str], thumbnails: dict[str, Path],
+              inline: dict[str, InlineImage]) -> list[SectionView]:
+    views: dict[str, SectionView] = {}
+    kinds: dict[tuple[str, str, str], list[Problem]] = {}
+    for problem in sorted(problems, key=_order):
+        f = problem.first
+        section = guidance.section_of(f.check, f.policy)
+        view = views.setdefault(section.key, SectionView(section.key, section.heading, section.clauses, 0))
+        view.count += 1
+        kinds.setdefault((section.key, f.check, f.severity), []).append(problem)
+    for (key, check, severity), group in kinds.items():
+        view = views[key]
+        shown = looks.caps.cards.get(severity, 1)
+        for problem in group[:shown]:
+            card = card_of(problem, looks, new)
+            card.thumbnail = _thumbnail(problem.first, thumbnails, inline)
+            view.cards.append(card)
+        rest = group[shown:]
+        if rest:
+            entries = [Brief(p.ref, clip(message_of(p.first), 140), looks.place(p.first.url), p.places)
+                       for p in rest[:looks.caps.listed]]
+            view.more.append(More(f"{guidance.noun(check, len(rest), 'more ')} ({SEVERITY_LABELS[severity].lower()})",
+                                  severity, entries, len(rest) - len(entries)))
+    return list(views.values())
 
 
-def _clause_order(policy: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in policy.split("."))
-
-
-def _item(group: list[Finding], host: str, new: set[str]) -> Item:
-    first = group[0]
-    urls = list(dict.fromkeys(f.url for f in group))
-    on_site = all(_host(u) == host for u in urls)
+def card_of(problem: Problem, looks: Looks, new: set[str]) -> Card:
+    first = problem.first
+    urls = problem.urls()
+    count = problem.places
+    on_site = all(_host(u) == looks.host for u in urls)
     noun = ("page", "pages") if on_site else ("place", "places")
-    return Item(
-        check=first.check, severity=first.severity, message=clip(oneline(first.message), 300),
-        todo=guidance.what_to_do(first.check), places=[place(u, host) for u in urls[:MAX_PLACES]],
-        more_places=max(0, len(urls) - MAX_PLACES), count=len(urls),
-        where="on " + plural(len(urls), *noun), new=any(f.fingerprint in new for f in group))
+    return Card(
+        ref=problem.ref, check=first.check, severity=first.severity, message=clip(message_of(first), 300),
+        details=details_of(first, looks), todo=guidance.what_to_do(first.check, _host(first.url) == looks.host),
+        places=[looks.place(u) for u in urls[:looks.caps.places]], count=count,
+        where=("on " if on_site else "in ") + plural(count, *noun),
+        new=bool(new) and all(f.fingerprint in new for f in problem.findings))
+
+
+def message_of(f: Finding) -> str:
+    """The finding's sentence in plain words; broken links and images say what the link said."""
+    if f.check == "link.broken":
+        text = oneline(str(f.evidence.get("link_text") or ""))
+        region = f.evidence.get("region")
+        where = f" in the page {region}" if region in ("header", "footer") else \
+            " in the menu" if region == "nav" else ""
+        if text:
+            return f"The link \u201c{clip(text, 80)}\u201d{where} does not work."
+    return plain(f.message)
+
+
+def details_of(f: Finding, looks: Looks) -> list[Detail]:
+    """What the card names besides its sentence: the broken address, the photo, the post."""
+    out: list[Detail] = []
+    subject = f.subject or ""
+    if f.check in ("link.broken", "image.broken") and subject:
+        status, error = f.evidence.get("status"), f.evidence.get("error")
+        why = http_problem(status) if isinstance(status, int) else plain(str(error or "it could not be reached"))
+        out.append(Detail("Broken address", display_address(subject, 120), _href(subject)))
+        out.append(Detail("Why", why))
+        alt = oneline(str(f.evidence.get("alt") or ""))
+        if f.check == "image.broken" and alt:
+            out.append(Detail("The image is described as", f"\u201c{clip(alt, 80)}\u201d"))
+    elif subject.startswith(("http://", "https://")):
+        label = "Post" if f.check == "complaint.public" else "Image" if _looks_like_image(f) else "Address"
+        out.append(Detail(label, display_address(subject, 120), _href(subject)))
+    return out
+
+
+def _looks_like_image(f: Finding) -> bool:
+    return f.check in PHOTO_CHECKS or f.check.startswith(("logo.", "image.")) or f.check == "social.avatar"
 
 
 def _thumbnail(f: Finding, thumbnails: dict[str, Path], inline: dict[str, InlineImage]) -> str | None:
     path = thumbnails.get(f.subject or "") if f.check in PHOTO_CHECKS else None
-    if path is None or not Path(path).is_file():
+    if path is None or not Path(path).is_file() or not f.subject:
         return None
     if f.subject not in inline:
         if len(inline) >= MAX_THUMBNAILS:
@@ -178,51 +310,79 @@ def _thumbnail(f: Finding, thumbnails: dict[str, Path], inline: dict[str, Inline
     return inline[f.subject].cid
 
 
-def place(url: str, host: str) -> Place:
+def display_address(url: str, limit: int = 70) -> str:
+    """An address as people write it: no http(s)://, no trailing slash on a bare site, readable letters."""
+    text = re.sub(r"^https?://", "", oneline(url), flags=re.I)
+    if text.count("/") == 1 and text.endswith("/"):
+        text = text[:-1]
+    try:
+        text = unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        pass
+    return clip(oneline(text), limit)
+
+
+def place(url: str, host: str, titles: dict[str, str] | None = None) -> Place:
     parts = urlsplit(url)
-    if parts.hostname and parts.hostname.lower() == host:
-        label = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    else:
-        label = re.sub(r"^[a-z]+://", "", url, flags=re.I)
-    linkable = parts.scheme.lower() in _SAFE_SCHEMES and parts.hostname and len(url) <= MAX_HREF
-    href = url if linkable else None
-    return Place(clip(oneline(label), 70), href)
+    title = clip(oneline((titles or {}).get(url, "")), 80)
+    on_site = (parts.hostname or "").lower() == host
+    if on_site and (parts.path or "/") == "/" and not parts.query and not title:
+        title = "Home page"
+    return Place(title, display_address(url), _href(url))
+
+
+def _href(url: str) -> str | None:
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in _SAFE_SCHEMES and parts.hostname and len(url) <= MAX_HREF else None
 
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _severity_counts(groups: list[list[Finding]]) -> list[tuple[str, int]]:
-    counts = Counter(g[0].severity for g in groups)
+def _severity_counts(problems: list[Problem]) -> list[tuple[str, int]]:
+    counts = Counter(p.first.severity for p in problems)
     return [(s, counts[s]) for s in SEVERITIES if counts[s]]
+
+
+def _dismissed(findings: list[Finding], dismissed: dict[str, "Dismissal"]) -> list[Dismissed]:
+    out = []
+    for problem in fold(f for f in findings if f.fingerprint in dismissed):
+        d = dismissed[problem.first.fingerprint]
+        out.append(Dismissed(problem.ref, clip(message_of(problem.first), 200), clip(oneline(d.reason), 200),
+                             clip(oneline(d.who), 60), human_date(d.at), human_date(d.until) if d.until else None,
+                             problem.places))
+    return out
 
 
 def _comparison(result: "RunResult") -> dict[str, Any] | None:
     c = result.comparison
     if c is None or c.previous_run is None:
         return None
-    resolved = [(clip(oneline(g[0].message), 200), len(g)) for g in fold(c.resolved)]
-    return {"since": human_date(c.previous_run.started_at), "new": len(c.new),
-            "still_open": len(c.still_open), "resolved": len(c.resolved),
+    resolved = [(clip(message_of(p.first), 200), p.places) for p in fold(c.resolved)]
+    fresh = {f.fingerprint for f in c.new}
+    problems = needs_action(result.findings, dict(getattr(result, "dismissed", {}) or {}))
+    new = sum(1 for p in problems if all(f.fingerprint in fresh for f in p.findings))
+    return {"since": human_date(c.previous_run.started_at), "new": new,
+            "still_open": len(problems) - new, "resolved": len(resolved),
             "resolved_items": resolved[:MAX_CHANGES], "resolved_more": max(0, len(resolved) - MAX_CHANGES)}
 
 
-def _changes(result: "RunResult", host: str) -> dict[str, Any] | None:
+def _changes(result: "RunResult", looks: Looks) -> dict[str, Any] | None:
     ch = result.changes
     if ch is None or ch.previous_run is None:
         return None
     lists = []
     for label, rows in (("New pages", ch.new_pages), ("Changed pages", ch.changed_pages),
                         ("Removed pages", ch.removed_pages)):
-        entries = [(place(u, host), clip(oneline(t), 100)) for u, t in rows]
+        entries = [place(u, looks.host, {u: t}) for u, t in rows]
         lists.append(_change_list(label, entries))
-    posts = [(place(u, host), oneline(platform)) for platform, u in ch.new_posts]
+    posts = [Place(oneline(platform).capitalize(), display_address(u), _href(u)) for platform, u in ch.new_posts]
     lists.append(_change_list("New posts", posts))
     return {"since": human_date(ch.previous_run.started_at), "lists": [x for x in lists if x["total"]]}
 
 
-def _change_list(label: str, entries: list[tuple[Place, str]]) -> dict[str, Any]:
+def _change_list(label: str, entries: list[Place]) -> dict[str, Any]:
     return {"label": label, "total": len(entries), "entries": entries[:MAX_CHANGES],
             "more": max(0, len(entries) - MAX_CHANGES)}
 
@@ -238,15 +398,17 @@ def _consents(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def _trend(points: list[tuple[str, int]]) -> list[dict[str, Any]]:
+def _trend(points: list[tuple[str, int]], started_at: str, actions: int) -> list[dict[str, Any]]:
+    """This audit's point is the report's own count, whatever the caller put there."""
+    points = [(when, actions if when == started_at else n) for when, n in points]
     top = max((n for _, n in points), default=0) or 1
     return [{"label": short_date(when), "count": n, "width": max(2, round(180 * n / top)) if n else 0,
              "last": i == len(points) - 1} for i, (when, n) in enumerate(points)]
 
 
-def _footer(result: "RunResult") -> dict[str, Any]:
+def _footer(result: "RunResult", actions: int) -> dict[str, Any]:
     c = result.counts
     return {"pages": c.get("pages", 0), "images": c.get("images", 0), "posts": c.get("posts", 0),
-            "findings": c.get("findings", len(result.findings)), "duration": human_duration(result.duration_seconds),
+            "actions": actions, "findings": len(result.findings), "duration": human_duration(result.duration_seconds),
             "next_run": human_date(result.next_run) if result.next_run else None, "run_id": result.run_id,
             "recipients": ", ".join(result.config.report.recipients)}

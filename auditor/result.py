@@ -6,14 +6,15 @@ makes one again from the history, for a past audit's report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import dismissals
 from . import findings as findings_mod
 from .config import Config
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, History, Run
+from .history import Changes, Comparison, Dismissal, History, Run
 
 
 @dataclass
@@ -46,7 +47,9 @@ class RunResult:
     delivery_error: str | None = None
     thumbnails: dict[str, Path] = field(default_factory=dict)   # photo URL -> stored thumbnail
     expiring_consents: list[dict[str, Any]] = field(default_factory=list)
-    trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, findings) oldest first
+    trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, things needing action) oldest first
+    page_titles: dict[str, str] = field(default_factory=dict)     # address -> title, for the pages findings name
+    dismissed: dict[str, Dismissal] = field(default_factory=dict)  # fingerprint -> why it is marked as fine
     next_run: datetime | None = None
     duration_seconds: float = 0.0
     sample: bool = False                    # a test e-mail's made-up findings, not an audit
@@ -70,15 +73,20 @@ def run_folder(config: Config, run_id: int) -> Path:
 
 
 def rebuilt(config: Config, history: History, run: Run) -> RunResult:
-    """A past audit's result as the report needs it, from what the history holds (no thumbnails)."""
+    """A past audit's result as the report needs it, from what the history holds (no thumbnails);
+    with the dismissals that hold now."""
     found = history.findings(run.id)
+    held, _ = dismissals.holding(history.open_dismissals(), found, history.finding_states(run.id),
+                                 datetime.now(timezone.utc).date())
+    facts = history.page_facts(run.id, (f.url for f in found))
     previous_runs = [(r.started_at, n) for r, n in history.open_counts(limit=50) if r.id < run.id][-7:]
     return RunResult(run_id=run.id, config=config, started_at=run.started_at,
                      finished_at=run.finished_at or "", status=run.status,
                      counts=run.counts or {"pages": run.pages, "images": run.images, "posts": run.posts},
                      findings=found, comparison=history.compare(run.id), changes=history.changes(run.id),
                      notes=[run.error] if run.error else [],
-                     trend=previous_runs + [(run.started_at, len(found))])
+                     trend=previous_runs + [(run.started_at, 0)], dismissed=held,    # the report counts this one
+                     page_titles={url: title for url, (title, _) in facts.items() if title})
 
 
 def findings_document(result: RunResult, with_findings: bool = True) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def sample_result(config: Config, workdir: Path, test_email: bool = False) -> Ru
     site = config.scheme.website.rstrip("/")
     found = sample_findings(site)
     if test_email:
-        found = [replace(f, url=config.scheme.website) for f in found]
+        found = [replace(f, url=config.scheme.website, subject=f.subject and config.scheme.website) for f in found]
     previous = Run(id=11, started_at=PREVIOUS, finished_at=PREVIOUS, status="complete", findings=40)
     old = Finding("link.broken", f"{site}/contact", "Sample: A broken link that has since been fixed.",
                   subject="https://partner.example/old")

@@ -181,7 +181,8 @@ class Snapshot:
     images: dict[str, ImageInfo] = field(default_factory=dict)
     links: dict[str, LinkStatus] = field(default_factory=dict)
     accounts: list[Account] = field(default_factory=list)
-    posts: list[Post] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)        # since the previous audit (or lookback_days)
+    older_posts: list[Post] = field(default_factory=list)  # still published, older: read for their photos only
     errors: list[CrawlError] = field(default_factory=list)
     complete: bool = True         # False when interrupted or cut short by a limit
     stats: dict[str, Any] = field(default_factory=dict)

@@ -38,13 +38,20 @@ def test_recent_modified_date_clears_an_old_published_date(ctx):
     assert page_findings(stale, html_page(body("<p>Hello</p>", head)), ctx) == []
 
 
-def test_jsonld_published_date_with_newer_sitemap_date(ctx):
+def test_page_metadata_comes_before_a_newer_sitemap_date(ctx):
+    """A sitemap's date is often the time the site was last built: the page's own date comes first."""
     head = '<script type="application/ld+json">{"@type": "Article", "datePublished": "2019-04-01"}</script>'
     page = html_page(body("<p>Hello</p>", head), sitemap_lastmod="2026-08-01")
-    assert page_findings(stale, page, ctx) == []
-    page.sitemap_lastmod = None
     [finding] = page_findings(stale, page, ctx)
     assert finding.evidence["source"] == "the page's structured data (datePublished)"
+    page.jsonld, page.dates = [], {}
+    assert page_findings(stale, page, ctx) == []
+
+
+def test_build_stamp_in_a_comment_is_not_a_date(ctx):
+    html = body("<p>Hello</p>", "<!-- Site rendered at: 2012-02-14T10:22:01+00:00 -->")
+    page = html_page(html)
+    assert page.dates == {} and page_findings(stale, page, ctx) == []
 
 
 def test_sitemap_lastmod_alone(ctx):

@@ -10,6 +10,7 @@ import pytest
 
 from auditor.config import load
 from auditor.crawl.cache import Cache
+from auditor.crawl.failure import Kind
 from auditor.crawl.http import Fetcher
 from auditor.crawl.transfer import retry_after
 from tests.conftest import Response
@@ -45,7 +46,8 @@ def test_redirect_chains_are_bounded_and_odd_targets_refused(serve, fetcher):
     routes["/ftp"] = lambda req, _h: Response(301, b"", {"Location": "ftp://example.org/file"})
     server = serve(routes=routes)
     fetcher.max_redirects = 5
-    assert fetcher.fetch(server.url("/r0")).error == "more than 5 redirects"
+    too_many = fetcher.fetch(server.url("/r0"))
+    assert too_many.error == "more than 5 redirects" and too_many.failure is Kind.REDIRECT
     assert "unsupported address" in fetcher.fetch(server.url("/ftp")).error
     assert len([p for p in server.paths("GET") if p.startswith("/r") and p != "/robots.txt"]) == 6
 
@@ -56,6 +58,7 @@ def test_size_cap_by_declared_length_and_while_streaming(serve, fetcher):
     declared = fetcher.fetch(server.url("/declared"), max_bytes=1000)
     streamed = fetcher.fetch(server.url("/streamed"), max_bytes=3000)
     assert declared.too_large and declared.body == b"" and "limit" in declared.error
+    assert declared.failure is streamed.failure is Kind.TOO_LARGE
     assert streamed.too_large and streamed.truncated and len(streamed.body) <= 3000
 
 
@@ -63,7 +66,7 @@ def test_total_deadline_stops_a_trickling_body(serve, tmp_path):
     server = serve(routes={"/trickle": raw("200 OK", {"Content-Type": "text/html"}, [b"z"] * 40, pause=0.05)})
     fetcher = Fetcher(user_agent="auditor-test", delay=0, timeout=1, deadline=0.4)
     result = fetcher.fetch(server.url("/trickle"))
-    assert result.error == "took too long to download" and result.truncated
+    assert result.error == "took too long to download" and result.truncated and result.failure is Kind.DEADLINE
     fetcher.close()
 
 
@@ -73,9 +76,24 @@ def test_read_timeout_and_refused_connection_are_plain_errors(serve, fetcher):
         return Response(200, b"late")
     server = serve(routes={"/slow": slow})
     fetcher.timeout = 0.3
-    assert fetcher.fetch(server.url("/slow")).error == "timed out"
+    late = fetcher.fetch(server.url("/slow"))
+    assert late.error == "timed out" and late.failure is Kind.TIMEOUT
     server.close()
-    assert fetcher.fetch(server.url("/slow")).error == "connection refused"
+    refused = fetcher.fetch(server.url("/slow"))
+    assert refused.error == "connection refused" and refused.failure is Kind.REFUSED
+
+
+def test_a_dropped_connection_an_unknown_domain_and_a_failed_handshake_are_told_apart(serve, fetcher):
+    def hang_up(req, h):
+        h.close_connection = True
+        return None
+    server = serve(routes={"/drop": hang_up})
+    dropped = fetcher.fetch(server.url("/drop"))
+    assert (dropped.failure, dropped.error) == (Kind.DROPPED, "the connection was dropped")
+    unknown = fetcher.fetch("http://no-such-host.invalid/")
+    assert (unknown.failure, unknown.error) == (Kind.NO_DOMAIN, "the domain name does not exist")
+    handshake = fetcher.fetch(server.url("/drop").replace("http://", "https://"))
+    assert handshake.failure is Kind.CERTIFICATE and "secure connection failed" in handshake.error
 
 
 def test_retry_after_is_honoured_and_long_waits_are_not(serve, fetcher):
@@ -110,7 +128,8 @@ def test_stop_interrupts_a_retry_wait(serve, fetcher):
 def test_failing_robots_txt_keeps_the_crawl_out_and_says_why(serve, fetcher):
     server = serve(routes={"/robots.txt": lambda req, _h: Response(503, b"down")})
     result = fetcher.fetch(server.url("/page"))
-    assert result.robots_blocked and "robots.txt answered 503" in result.error
+    assert result.robots_blocked and result.error == "its robots.txt answered 503"
+    assert result.failure is Kind.ROBOTS_UNREADABLE
     assert "/page" not in server.paths()
 
 

@@ -45,8 +45,14 @@ def test_report_arrives_intact_over_tls_with_auth(tmp_path, smtp_server, creds, 
     assert rcpts == ["ceo@example.org.uk", "chair@example.org.uk"]
     assert data == result.report_eml.read_bytes()        # byte for byte what was archived
     msg = parse(data)
-    assert msg.get_content_type() == "multipart/alternative"
-    text, related = msg.get_payload()
+    assert msg.get_content_type() == "multipart/mixed"
+    alternative, *attached = msg.get_payload()
+    assert [a.get_filename() for a in attached] == ["home-start-testshire-audit-2027-01-01-all-findings.html",
+                                                     "home-start-testshire-audit-2027-01-01-all-findings.csv"]
+    assert [a.get_content_type() for a in attached] == ["text/html", "text/csv"]
+    assert attached[1].get_content().count("\n") == len(result.findings) + 1     # a header and a row each
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, related = alternative.get_payload()
     assert text.get_content_type() == "text/plain" and "What to do:" in text.get_content()
     assert related.get_content_type() == "multipart/related"
     html, *images = related.get_payload()
@@ -152,7 +158,7 @@ def test_send_test_email_sends_a_sample_with_every_kind(tmp_path, smtp_server, c
     assert msg["Subject"] == "Test e-mail: a sample audit report for Home-Start Testshire"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Ask whoever posted it to remove it" in text and "Reply privately" in text
+    assert "Ask whoever edits the website to take the photo down" in text and "Reply privately" in text
     # It says it is a test where the CEO looks first, is dated today, and links only to the site itself.
     assert text.splitlines()[3].startswith("THIS IS A TEST E-MAIL")
     assert "This is a test e-mail" in html

@@ -36,7 +36,7 @@ def photo_uses(snapshot: Snapshot) -> Iterator[PhotoUse]:
     """Every photograph shown on a page or in a post, once per place and photo."""
     for page in snapshot.pages:
         yield from _dedupe(page.url, "website", page.images, snapshot)
-    for post in snapshot.posts:
+    for post in [*snapshot.posts, *snapshot.older_posts]:     # an old post's photo is still published
         yield from _dedupe(post.url, post.platform, post.images, snapshot)
 
 

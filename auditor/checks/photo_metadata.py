@@ -14,7 +14,7 @@ CODES = ("privacy.photo_metadata",)
 def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     for page in snapshot.pages:
         yield from _uses(page.url, page.images, snapshot)
-    for post in snapshot.posts:
+    for post in [*snapshot.posts, *snapshot.older_posts]:
         yield from _uses(post.url, post.images, snapshot)
 
 

@@ -1,4 +1,9 @@
-"""Pages not updated for longer than freshness.stale_after_days (policy 1.5)."""
+"""Pages not updated for longer than freshness.stale_after_days (policy 1.5).
+
+A page's age comes from the dates it shows about itself first ("Last updated …", "Posted on …",
+the newest dated item it lists), then from its metadata, then the sitemap, then the server's
+Last-Modified header: a build or deploy time says when a copy was made, not when the words were.
+"""
 from __future__ import annotations
 
 import re
@@ -23,13 +28,21 @@ PUBLISHED_META = ("article:published_time", "datepublished", "dcterms.created", 
 UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised)\b(?:\s+on)?\s*[:\-–]?", re.I)
 POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
 # The words each label starts with: the labels are tried only where one is written.
+STAMP_WORDS = re.compile(r"\b(?:updated|reviewed|modified|revised|posted|published|copyright)\b|\u00a9", re.I)
+DIGITS_AHEAD = re.compile(r"\d")
+ISO_DATE = re.compile(r"\s*(?:19|20)\d\d-\d\d-\d\d")
 LABEL_WORDS = {UPDATED_LABEL: ("last", "updated", "reviewed", "modified", "revised"),
                POSTED_LABEL: ("posted", "published", "first")}
 DYNAMIC_SECONDS = 120
-# The page's own dates (visible lines, metadata) are the strongest evidence, then the
-# sitemap, then the HTTP header. A published date only says the page is at least that old,
-# so later evidence from the weaker sources may move it forward.
-PAGE_OWN = ("modified", "published")
+# Strongest first: what the page shows ("modified"/"published" labels, "listed" items), its
+# metadata, the sitemap, the HTTP header. Only the strongest kind present is used.
+SHOWN = ("modified", "published", "listed")
+ORDER = (SHOWN, ("metadata",), ("sitemap",), ("http",))
+# A page listing coming dates this far ahead is kept up to date.
+AHEAD_DAYS = 730
+# Dates on these pages are what the page is about, not when it was written.
+HISTORY = re.compile(r"(?:history|historic|heritage|timeline|archives?|past\s+events|previous)", re.I)
+REFERENCE = date(2000, 1, 1)     # items carry their year: nothing read from the page depends on today
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,7 @@ class Evidence:
     day: date
     tier: str
     source: str        # said to the CEO: where the date comes from
+    quote: str = ""    # the text it was read from
 
 
 def check_page(page: Page, ctx: Resources) -> Iterator[Finding]:
@@ -48,36 +62,36 @@ def check_page(page: Page, ctx: Resources) -> Iterator[Finding]:
     # reading the "Last updated …" lines needs today's date, so that is done afresh.
     kept = ctx.per_page(page, "stale.dates", lambda p: {
         "labelled": [list(found) for found in _labelled(p.text)],
-        "other": [[e.day.isoformat(), e.tier, e.source] for e in _undated_evidence(p)]})
+        "other": [[e.day.isoformat(), e.tier, e.source, e.quote] for e in _undated_evidence(p)]})
     found = [*_visible_from(kept["labelled"], today),
-             *(Evidence(date.fromisoformat(day), tier, source) for day, tier, source in kept["other"]),
+             *(Evidence(date.fromisoformat(day), tier, source, quote) for day, tier, source, quote in kept["other"]),
              *http_evidence(page)]
     best = last_update(page, today, found)
-    if best is None or (ctx.now.date() - best.day).days <= fresh.stale_after_days:
+    if best is None or (today - best.day).days <= fresh.stale_after_days:
         return
-    age = _age(ctx.now.date() - best.day)
+    age = _age(today - best.day)
+    evidence = {"last_updated": best.day.isoformat(), "source": best.source, "tier": best.tier,
+                "age_days": (today - best.day).days, "stale_after_days": fresh.stale_after_days}
+    if best.quote:
+        evidence["quote"] = best.quote
     yield Finding("content.stale", url=page.url,
                   message=f"This page was last updated on {spoken(best.day)} ({best.source}), {age} ago.",
-                  evidence={"last_updated": best.day.isoformat(), "source": best.source, "tier": best.tier,
-                            "age_days": (ctx.now.date() - best.day).days,
-                            "stale_after_days": fresh.stale_after_days})
+                  evidence=evidence)
 
 
 def last_update(page: Page, today: date, found: list[Evidence] | None = None) -> Evidence | None:
-    """The page's last update from the strongest evidence it carries (`found`, else read from
-    the page); None without any."""
-    found = [e for e in (evidence(page, today) if found is None else found) if e.day <= today]
-    own = [e for e in found if e.tier in PAGE_OWN]
-    if own:
-        # the latest of the page's own dates: a "Posted on" yesterday means the page changed yesterday
-        best = max(own, key=lambda e: (e.day, e.tier == "modified"))
-        if best.tier == "published":
-            best = max([best, *(e for e in found if e.tier not in PAGE_OWN)], key=lambda e: e.day)
-        return best
-    for tier in ("sitemap", "http"):
-        candidates = [e for e in found if e.tier == tier]
+    """The page's last update from the strongest kind of evidence it carries (`found`, else read
+    from the page); None without any. A coming date it lists means it is kept up to date."""
+    found = evidence(page, today) if found is None else found
+    ahead = [e for e in found if e.tier == "listed" and today < e.day <= today + timedelta(days=AHEAD_DAYS)]
+    if ahead:
+        return min(ahead, key=lambda e: e.day)
+    found = [e for e in found if e.day <= today]
+    for tiers in ORDER:
+        candidates = [e for e in found if e.tier in tiers]
         if candidates:
-            return max(candidates, key=lambda e: e.day)
+            # the latest: a "Posted on" yesterday means the page changed yesterday
+            return max(candidates, key=lambda e: (e.day, e.tier == "modified"))
     return None
 
 
@@ -85,19 +99,53 @@ def evidence(page: Page, today: date) -> list[Evidence]:
     return [*_visible(page.text, today), *_undated_evidence(page), *http_evidence(page)]
 
 
+def written_dates(page: Page) -> list[date]:
+    """When the page says it was written or last updated: its labels and metadata, not its items."""
+    return [e.day for e in (*_visible(page.text, REFERENCE), *_meta(page), *_jsonld(page))]
+
+
 def _undated_evidence(page: Page) -> list[Evidence]:
-    """Metadata, structured data, htmldate and the sitemap: read without today's date."""
-    out = [*_meta(page), *_jsonld(page), *_htmldate(page)]
+    """Dated items, metadata, structured data, htmldate and the sitemap: read without today's date."""
+    out = [*_listed(page), *_meta(page), *_jsonld(page), *_htmldate(page)]
     sitemap = parse_iso(page.sitemap_lastmod)
     if sitemap:
         out.append(Evidence(sitemap, "sitemap", "the sitemap's lastmod date"))
     return out
 
 
+def _listed(page: Page) -> Iterator[Evidence]:
+    """Lines that start with a full date ("JANUARY 2021: changes to our opening hours", a news
+    item's "24 June 2026", an event's "Sat 18 May 2024 – plant sale") and dated <time> elements:
+    the newest says when the page last had something new. Not on history pages."""
+    if HISTORY.search(page.title) or any(HISTORY.search(h) for level, h in page.headings if level <= 1):
+        return
+    for line in (page.text or "").splitlines():
+        # a date leads with its digits: "3 May 2024", "Saturday 3 May", "JANUARY 2021:"
+        if not line[:1].isalnum() or not DIGITS_AHEAD.search(line, 0, 20) or STAMP_WORDS.search(line, 0, 40):
+            continue
+        found = leading_date(line, REFERENCE)
+        if found:
+            yield Evidence(found.date, "listed", f"the date shown on the page: \u201c{_quote(line)}\u201d",
+                           _quote(line))
+    for item in page.times:
+        # what the reader sees comes first; the machine-readable value when the text is no full date
+        shown = leading_date(item.get("text") or "", REFERENCE)
+        day = shown.date if shown else \
+            parse_iso(item.get("datetime")) if ISO_DATE.match(item.get("datetime") or "") else None
+        if day and item.get("text"):
+            yield Evidence(day, "listed", f"the date shown on the page: \u201c{_quote(item['text'])}\u201d",
+                           _quote(item["text"]))
+
+
 def http_evidence(page: Page) -> list[Evidence]:
     """The Last-Modified header, judged against when the page was fetched: read afresh every audit."""
     http = _http_last_modified(page)
     return [Evidence(http, "http", "the server's Last-Modified header")] if http else []
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 100 else text[:99].rstrip() + "\u2026"
 
 
 def _is_html(page: Page) -> bool:
@@ -125,15 +173,15 @@ def _visible_from(labelled, today: date) -> Iterator[Evidence]:
     for tier, words, after in labelled:
         found = leading_date(after, today)
         if found:
-            yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page")
+            yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page",
+                           f"{words} {found.text}")
 
 
 def _meta(page: Page) -> Iterator[Evidence]:
-    for names, tier in ((MODIFIED_META, "modified"), (PUBLISHED_META, "published")):
-        for name in names:
-            day = parse_iso(page.meta.get(name))
-            if day:
-                yield Evidence(day, tier, f"the page's {name} metadata")
+    for name in (*MODIFIED_META, *PUBLISHED_META):
+        day = parse_iso(page.meta.get(name))
+        if day:
+            yield Evidence(day, "metadata", f"the page's {name} metadata")
 
 
 def _jsonld(page: Page) -> Iterator[Evidence]:
@@ -142,11 +190,11 @@ def _jsonld(page: Page) -> Iterator[Evidence]:
         kinds = kind if isinstance(kind, list) else [kind]
         if any(isinstance(k, str) and k.endswith("Event") for k in kinds):
             continue
-        for key, tier in (("dateModified", "modified"), ("datePublished", "published")):
+        for key in ("dateModified", "datePublished"):
             value = item.get(key)
             day = parse_iso(value) if isinstance(value, str) else None
             if day:
-                yield Evidence(day, tier, f"the page's structured data ({key})")
+                yield Evidence(day, "metadata", f"the page's structured data ({key})")
 
 
 def _htmldate(page: Page) -> Iterator[Evidence]:
@@ -157,8 +205,8 @@ def _htmldate(page: Page) -> Iterator[Evidence]:
         if day is None or (day.month == 1 and day.day == 1
                            and day.year in {n.year for n in find_copyright_notices(page.text)}):
             continue
-        tier = "modified" if key == "modified" and page.dates.get(key) != published else "published"
-        yield Evidence(day, tier, f"the page's {'update' if tier == 'modified' else 'publication'} date")
+        modified = key == "modified" and page.dates.get(key) != published
+        yield Evidence(day, "metadata", f"the page's {'update' if modified else 'publication'} date")
 
 
 def _http_last_modified(page: Page) -> date | None:

@@ -11,7 +11,6 @@ public address when looked at and a private one when used gains nothing.
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,16 +19,6 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-REFUSAL = "it leads to an internal network address ({ip}), which the audit does not visit"
-_REFUSAL_IN = re.compile(re.escape(REFUSAL).replace(re.escape("{ip}"), r"[0-9a-fA-F.:]+"))
-
-
-def refusal_in(text: str) -> str | None:
-    """The refusal carried in a connection error's text, if that is what it was."""
-    found = _REFUSAL_IN.search(text)
-    return found.group(0) if found else None
 
 
 class AddressRefused(OSError):
@@ -63,7 +52,7 @@ class AddressPolicy:
 
     def refusal(self, ip: Address) -> str | None:
         if internal(ip) and ip not in self.allowed:
-            return REFUSAL.format(ip=ip)
+            return f"it leads to an internal network address ({ip}), which the audit does not visit"
         return None
 
     def addresses(self, host: str, port: int) -> list[str]:

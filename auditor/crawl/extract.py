@@ -356,9 +356,12 @@ def page_dates(doc) -> dict[str, str]:
     """Modified and published dates from metadata and dated elements, read by htmldate.
 
     Only its fast mode: the extensive one takes "© 2019" and dates in link URLs for update dates.
-    It gets the parsed tree, never text: handed a string that looks like a URL, htmldate would
+    Comments are dropped first (the tree is not used after). It gets the parsed tree, never text: handed a string that looks like a URL, htmldate would
     download it, and parsing the page again costs more than the rest of the extract.
     """
+    # A generator's build stamp in a comment ("<!-- Site rendered at: 2012-02-14T10:22 -->") says
+    # when the copy was made, not when the words were written.
+    etree.strip_elements(doc, etree.Comment, with_tail=False)
     out = {}
     for key, original in (("modified", False), ("published", True)):
         try:

@@ -21,7 +21,8 @@ from requests.structures import CaseInsensitiveDict
 from .. import __version__
 from .addresses import AddressPolicy, guarded
 from .cache import Cache, Validators
-from .transfer import BodyRule, read_body, release, request_problem, retry_after, settle_environment
+from .failure import Failure, Kind, request_failure
+from .transfer import BodyRule, read_body, release, retry_after, settle_environment
 from .watchdog import Watchdog, deadline, watch
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,22 @@ class FetchResult:
     headers: CaseInsensitiveDict = field(default_factory=CaseInsensitiveDict)
     body: bytes = b""
     error: str | None = None          # plain words: "timed out", "connection refused", "redirect loop"…
+    failure: Kind | None = None       # what kind of failure `error` says, for code to decide on
     redirects: list[str] = field(default_factory=list)
     not_modified: bool = False        # 304 to our conditional request: use the cached extract
     truncated: bool = False           # body cut at the size cap
     robots_blocked: bool = False
-    too_large: bool = False           # over the size cap: the body was not (fully) read
     redirect_unfollowed: bool = False  # `follow` declined the redirect target (already fetched elsewhere)
     body_skipped: bool = False        # not read: a HEAD, a status-only check or an unwanted type
     cached: Validators | None = None  # the validators we sent, with their cached payload
+
+    def fail(self, failure: Failure) -> None:
+        self.error, self.failure = failure.message, failure.kind
+
+    @property
+    def too_large(self) -> bool:
+        """Over the size cap: the body was not (fully) read."""
+        return self.failure is Kind.TOO_LARGE
 
     @property
     def ok(self) -> bool:
@@ -250,7 +259,8 @@ class Fetcher:
             if robots and not self.allowed(current):
                 result.robots_blocked, result.final_url = True, current
                 problem = self.robots_problem(current)
-                result.error = f"not read: {problem}" if problem else "robots.txt forbids it"
+                result.fail(Failure(Kind.ROBOTS_UNREADABLE, problem) if problem
+                            else Failure(Kind.ROBOTS, "robots.txt forbids it"))
                 return result
             # Validators are looked up per hop: cached extracts are keyed by the final URL.
             cached = self.cache.validators(current) if (conditional and self.cache) else None
@@ -275,7 +285,7 @@ class Fetcher:
             if result.status == 303:
                 method = "GET"
         else:
-            result.error = f"more than {self.max_redirects} redirects"
+            result.fail(Failure(Kind.REDIRECT, f"more than {self.max_redirects} redirects"))
         result.final_url = current
         result.not_modified = result.status == 304 and result.cached is not None
         if not result.not_modified:
@@ -289,13 +299,13 @@ class Fetcher:
         try:
             nxt = urljoin(current, target.strip()).split("#")[0]
         except ValueError:                # "http://[", and other text that is no address
-            result.error = "redirects to an address that is not valid"
+            result.fail(Failure(Kind.REDIRECT, "redirects to an address that is not valid"))
             return None
         if urlsplit(nxt).scheme not in ("http", "https"):
-            result.error = f"redirects to an unsupported address ({nxt[:80]})"
+            result.fail(Failure(Kind.REDIRECT, f"redirects to an unsupported address ({nxt[:80]})"))
             return None
         if nxt in seen:
-            result.error = "redirect loop"
+            result.fail(Failure(Kind.REDIRECT, "redirect loop"))
             return None
         seen.add(nxt)
         result.redirects.append(nxt)
@@ -307,21 +317,21 @@ class Fetcher:
         with self._count_lock:
             self.counts["requests"] += 1
             self.counts["conditional"] += conditional
-        result.body, result.truncated, result.too_large, result.body_skipped = b"", False, False, False
+        result.body, result.truncated, result.body_skipped = b"", False, False
         try:
             with deadline(start + self.deadline, self._watchdog), guarded(self.addresses):
                 resp = self.session.request(method, url, headers=headers, params=params, stream=True,
                                             allow_redirects=False, timeout=(self.timeout, self.timeout))
         except requests.exceptions.RequestException as exc:
             late = time.monotonic() >= start + self.deadline
-            result.error = "took too long to respond" if late else request_problem(exc)
+            result.fail(Failure(Kind.DEADLINE, "took too long to respond") if late else request_failure(exc))
             return
         except ValueError:                # urllib3 could not even parse the address
-            result.error = "the address is not valid"
+            result.fail(Failure(Kind.BAD_ADDRESS, "the address is not valid"))
             return
         if time.monotonic() >= start + self.deadline:   # cut by the watchdog: the headers may be partial
             resp.close()
-            result.error = "took too long to respond"
+            result.fail(Failure(Kind.DEADLINE, "took too long to respond"))
             return
         with resp:
             result.status, result.headers = resp.status_code, resp.headers
@@ -332,10 +342,9 @@ class Fetcher:
                 result.body_skipped = True
                 release(resp)
                 return
-            result.body, result.truncated, error = read_body(resp, rule.max_bytes, start + self.deadline, self.stop)
-            if error:
-                result.error = error
-                result.too_large = error.startswith("larger than")
+            result.body, result.truncated, failure = read_body(resp, rule.max_bytes, start + self.deadline, self.stop)
+            if failure:
+                result.fail(failure)
 
     def close(self) -> None:
         with self._sessions_lock:

@@ -18,6 +18,7 @@ from .. import imaging
 from ..isolation import Decoders
 from ..snapshot import ImageInfo, LinkStatus, Page
 from .extract import decode_html, extract, extract_tree, keep_headers, parse_html
+from .failure import Failure, Kind
 from .render import RenderError, Renderer, needed
 from .http import RETRY_STATUSES, FetchResult, Fetcher
 
@@ -59,7 +60,7 @@ class Outcome:
     image: ImageInfo | None = None
     urls: list[tuple[str, str | None]] = field(default_factory=list)   # from sitemaps
     blocked: bool = False     # the answer reads as "bots not welcome" (401/403/429 or a challenge page)
-    robots: str | None = None  # why robots.txt kept the crawl out, when it did
+    robots: Failure | None = None  # why robots.txt kept the crawl out, when it did
     too_large: bool = False   # a page over crawl.max_page_mb: not audited
     reused: bool = False      # came from the cache on a 304
     html: bool = False        # a link target that answered with an HTML page (/gallery/1/a.jpg): a page after all
@@ -115,7 +116,7 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
             out.page, out.reused = _reuse_page(data, task, r), True
         return out
     out.link = link_status(task.url, r)
-    out.robots = r.error if r.robots_blocked else None
+    out.robots = Failure(r.failure, r.error or "") if r.robots_blocked and r.failure else None
     out.too_large = r.too_large
     html = r.content_type in HTML_TYPES or (not r.content_type and _looks_html(r.body))
     title = ""
@@ -207,13 +208,17 @@ def check_link(fetcher: Fetcher, task: Task) -> Outcome:
     return Outcome(task, link=link_status(task.url, r, external), blocked=r.status in BLOCKING_STATUSES, html=html)
 
 
+# The host cannot be reached or the redirects go nowhere: a GET would fail the same way.
+GET_WILL_NOT_HELP = {Kind.REFUSED, Kind.NO_DOMAIN, Kind.CERTIFICATE, Kind.TIMEOUT, Kind.DEADLINE, Kind.REDIRECT,
+                     Kind.INTERNAL}
+
+
 def _head_refused(r: FetchResult) -> bool:
     """HEAD failed in a way a GET may not: many servers mishandle HEAD. Not for dead hosts or 5xx."""
     if r.robots_blocked:
         return False
-    if r.error:
-        return not any(w in r.error for w in ("refused", "does not exist", "certificate", "timed out",
-                                              "took too long", "redirect"))
+    if r.failure is not None:
+        return r.failure not in GET_WILL_NOT_HELP
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 

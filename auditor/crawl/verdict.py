@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..imaging import NOT_CHECKED, NOT_CHECKED_KIND
 from ..snapshot import CrawlError, Snapshot
+from .failure import Kind
 from .tasks import Outcome
 
 MIN_BLOCKED = 3               # a few refusals are the site's own 403s; many mean it refuses the auditor
@@ -36,7 +37,7 @@ class Verdict:
             self.unread.append((out.task.url, out.page.unread))
         if out.task.seed:
             self._seed(out)
-        elif out.robots and out.task.same_site and "robots.txt answered" not in out.robots:
+        elif out.robots and out.task.same_site and out.robots.kind is Kind.ROBOTS:
             self.robots_kept_out.append(out.task.url)
 
     def resource(self, out: Outcome) -> None:
@@ -50,8 +51,8 @@ class Verdict:
         what = f"The website\u2019s start page {url}" if start else f"The extra page {url}"
         link = out.link
         if out.robots:
-            if "robots.txt answered" in out.robots:
-                self._add(url, "down" if start else "error", f"{what} was not read: {out.robots[len('not read: '):]}.")
+            if out.robots.kind is Kind.ROBOTS_UNREADABLE:
+                self._add(url, "down" if start else "error", f"{what} was not read: {out.robots.message}.")
             else:
                 self._add(url, "robots", f"The site\u2019s robots.txt forbids the auditor from reading the {what[4:]}, "
                                          "so it was not audited.")

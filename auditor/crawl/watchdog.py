@@ -99,7 +99,7 @@ class _Watched:
                 except NewConnectionError as exc:     # that address failed: try the next, as urllib3 does
                     error = exc
         except addresses.AddressRefused as exc:
-            raise NewConnectionError(self, str(exc)) from None
+            raise NewConnectionError(self, str(exc)) from exc
         finally:
             self._dns_host = name
         raise error

@@ -1,8 +1,10 @@
 """The scheme's own social accounts: one reader per platform, all through the run's Fetcher.
 
-`collect` reads every configured account into `snapshot.accounts` and its recent posts
-into `snapshot.posts`, then fetches each avatar and post image once for the image
-checks. Only the scheme's own accounts are read (policy 1.8): repliers are never looked up.
+`collect` reads every configured account into `snapshot.accounts`, its posts since the previous
+audit into `snapshot.posts` and older ones, up to `max_posts` in all, into `snapshot.older_posts`
+(a photo stays published until someone removes it: every audit checks them all for consent),
+then fetches each avatar and post image once for the image checks. A platform's media address
+names one file for good, so an image analysed by an earlier audit is not fetched again. Only the scheme's own accounts are read (policy 1.8): repliers are never looked up.
 One account failing becomes an unreadable Account, never a stopped run.
 """
 from __future__ import annotations
@@ -14,15 +16,16 @@ from datetime import datetime, timedelta, timezone
 
 from ..config import Config, Social
 from ..crawl.http import Fetcher
+from ..imaging import NOT_CHECKED
 from ..isolation import Decoders
-from ..snapshot import Account, ImageInfo, Snapshot
-from .common import Api, Collected, SourceError
+from ..snapshot import Account, CrawlError, ImageInfo, Snapshot
+from .common import LIMIT_REACHED, Api, Collected, SourceError
 
 log = logging.getLogger(__name__)
 
 READERS = {"mastodon": "mastodon", "bluesky": "bluesky", "rss": "rss", "facebook": "graph",
            "instagram": "graph", "page": "opengraph"}
-MAX_IMAGES = 300                 # per account
+IMAGES_PER_POST = 4              # at most, on average, fetched per account: max_posts bounds them
 
 
 def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_run_at: datetime | None,
@@ -43,9 +46,25 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
             return
         snapshot.accounts.append(collected.account)
         snapshot.posts.extend(collected.posts)
-        fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop, decoders)
+        snapshot.older_posts.extend(collected.older)
+        if collected.cut_short:
+            snapshot.errors.append(_cut_short(entry, collected))
+        fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop, entry.max_posts * IMAGES_PER_POST,
+                     decoders)
     snapshot.stats["social_accounts"] = len(snapshot.accounts)
     snapshot.stats["social_posts"] = len(snapshot.posts)
+    snapshot.stats["social_older_posts"] = len(snapshot.older_posts)
+
+
+def _cut_short(entry: Social, collected: Collected) -> CrawlError:
+    read = len(collected.posts) + len(collected.older)
+    why = (f"the limit of {entry.max_posts:,} posts (max_posts) was reached" if collected.cut_short == LIMIT_REACHED
+           else collected.cut_short)
+    return CrawlError(collected.account.profile_url, kind="truncated",
+                      message=f"Only the newest {read:,} posts of the {entry.platform} account "
+                              f"{collected.account.profile_url} were checked for photo consent; older posts may "
+                              f"still be published but were not read: {why}.",
+                      evidence={"platform": entry.platform, "posts_read": read, "max_posts": entry.max_posts})
 
 
 def window_start(entry: Social, previous_run_at: datetime | None, now: datetime) -> datetime:
@@ -88,17 +107,24 @@ def where(entry: Social) -> str:
 
 
 def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max_mb: float,
-                 stop: threading.Event, decoders: Decoders) -> None:
-    urls = [collected.account.avatar_url] + [i.src for p in collected.posts for i in p.images]
-    wanted = list(dict.fromkeys(u for u in urls if u and u not in snapshot.images))[:MAX_IMAGES]
+                 stop: threading.Event, limit: int, decoders: Decoders) -> None:
+    posts = collected.posts + collected.older
+    urls = [collected.account.avatar_url] + [i.src for p in posts for i in p.images]
+    wanted = list(dict.fromkeys(u for u in urls if u and u not in snapshot.images))[:limit]
     for url in wanted:
         if stop.is_set():
             snapshot.complete = False
             return
+        known = fetcher.cache.validators(url) if fetcher.cache is not None else None
+        if known is not None and known.kind == "image" and url != collected.account.avatar_url:
+            snapshot.images[url] = ImageInfo.from_dict({**known.data, "url": url})
+            continue
         result = fetcher.fetch(url, robots=False, max_bytes=int(max_mb * 2**20),
                                headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.5"})
         if result.ok and not result.truncated:
             snapshot.images[url] = decoders.analyse(url, result.body, result.content_type, result.status)
+            if NOT_CHECKED not in snapshot.images[url].facts:      # tried again next time
+                fetcher.remember(result, "image", snapshot.images[url].to_dict())
         else:
             snapshot.images[url] = ImageInfo(url=url, status=result.status, oversized=result.truncated,
                                              error=result.error or f"the server answered {result.status}")

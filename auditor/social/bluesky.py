@@ -9,8 +9,8 @@ from datetime import datetime
 
 from ..config import Social
 from ..snapshot import Account, ImageUse, Post, Reply
-from .common import (MAX_PAGES, MAX_POSTS, MAX_THREADS, Api, Collected, SourceError, field_of, image, iso,
-                     parse_time)
+from .common import (LIMIT_REACHED, MAX_THREADS, Api, Collected, SourceError, field_of, image, iso, later_page_failed,
+                     pages_for, parse_time, split)
 
 THREAD_DEPTH = 6
 REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -27,24 +27,30 @@ def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     handle = field_of(profile, "handle") or handle
     account = Account(platform="bluesky", profile_url=f"https://bsky.app/profile/{handle}",
                       display_name=field_of(profile, "displayName") or "", avatar_url=field_of(profile, "avatar"))
-    pairs = _feed(api, xrpc, did, since, now)
+    pairs, cut = _feed(api, xrpc, did, entry.max_posts, since, now)
     account.last_post_at = max((p.created_at for p, _ in pairs if p.created_at), default=None)
-    recent = [(p, v) for p, v in pairs if not p.created_at or parse_time(p.created_at) >= since]
-    for post, view in recent[:MAX_THREADS]:
-        if field_of(view, "replyCount", kind=int, default=0) > 0:
-            post.replies = _replies(api, xrpc, view["uri"], did, now)
-    return Collected(account, [p for p, _ in recent])
+    recent, older, cut = split([p for p, _ in pairs], since, entry.max_posts, cut)
+    views = {id(p): v for p, v in pairs}
+    for post in recent[:MAX_THREADS]:
+        if field_of(views[id(post)], "replyCount", kind=int, default=0) > 0:
+            post.replies = _replies(api, xrpc, views[id(post)]["uri"], did, now)
+    return Collected(account, recent, older, cut)
 
 
-def _feed(api: Api, xrpc: str, did: str, since: datetime, now: datetime) -> list[tuple[Post, dict]]:
+def _feed(api: Api, xrpc: str, did: str, max_posts: int, since: datetime,
+          now: datetime) -> tuple[list[tuple[Post, dict]], str]:
+    """The account's own posts, newest first, up to `max_posts`; and why older ones were left unread."""
     params = {"actor": did, "limit": 50, "filter": "posts_and_author_threads"}
     pairs: list[tuple[Post, dict]] = []
-    for _page in range(MAX_PAGES):
-        data = api.json(xrpc + "app.bsky.feed.getAuthorFeed", params)
+    cursor = None
+    for _page in range(pages_for(max_posts, 50)):
+        try:
+            data = api.json(xrpc + "app.bsky.feed.getAuthorFeed", params)
+        except SourceError as exc:
+            return pairs, later_page_failed([p for p, _ in pairs], since, exc)
         feed = field_of(data, "feed", kind=list)
         if feed is None:
             raise SourceError("the server sent a feed in an unexpected shape (no 'feed' list)")
-        older = False
         for item in feed:
             reason = field_of(item, "reason", "$type")
             view = field_of(item, "post", kind=dict)
@@ -53,13 +59,11 @@ def _feed(api: Api, xrpc: str, did: str, since: datetime, now: datetime) -> list
             post = _post(view, now)
             if post is not None:
                 pairs.append((post, view))
-                when = parse_time(post.created_at)
-                older = older or (when is not None and when < since and reason != PIN)
-        cursor = field_of(data, "cursor")
-        if older or not cursor or not feed or len(pairs) >= MAX_POSTS:
+        cursor = field_of(data, "cursor") if feed else None
+        if not cursor or len(pairs) >= max_posts:
             break
         params = {**params, "cursor": cursor}
-    return pairs
+    return pairs, LIMIT_REACHED if cursor else ""
 
 
 def _post(view: dict, now: datetime) -> Post | None:

@@ -18,9 +18,8 @@ from ..crawl.http import Fetcher, FetchResult
 from ..snapshot import Account, ImageUse, Post
 
 MAX_JSON_BYTES = 5 * 2**20
-MAX_PAGES = 20                  # pages of posts read per account, whatever the lookback
-MAX_POSTS = 200
 MAX_THREADS = 60                # posts whose replies are fetched
+LIMIT_REACHED = "limit"         # Collected.cut_short: max_posts was reached
 
 
 class SourceError(Exception):
@@ -35,7 +34,35 @@ class SourceError(Exception):
 @dataclass
 class Collected:
     account: Account
-    posts: list[Post] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)    # in the window: text, replies and photos checked
+    older: list[Post] = field(default_factory=list)    # before it: photos checked (still published)
+    cut_short: str = ""                                # why older posts were left unread, if some were
+
+
+def split(posts: list[Post], since: datetime, max_posts: int, cut: str) -> tuple[list[Post], list[Post], str]:
+    """(posts in the window, older posts, why reading stopped short or ""), newest first.
+    An undated post counts as recent: its text is checked rather than skipped."""
+    kept = posts[:max_posts]
+    recent = [p for p in kept if not p.created_at or _when(p) >= since]
+    older = [p for p in kept if p.created_at and _when(p) < since]
+    return recent, older, cut or (LIMIT_REACHED if len(posts) > max_posts else "")
+
+
+def later_page_failed(posts: list[Post], since: datetime, exc: SourceError) -> str:
+    """Why a page of posts past the window could not be read; raises `exc` again when the window
+    itself is not read whole (the account is then unreadable, as before)."""
+    if not any(p.created_at and _when(p) < since for p in posts):
+        raise exc
+    return f"a page of older posts could not be read ({exc})"
+
+
+def _when(post: Post) -> datetime:
+    return parse_time(post.created_at) or datetime.min.replace(tzinfo=timezone.utc)
+
+
+def pages_for(max_posts: int, per_page: int) -> int:
+    """Pages of posts to ask for: enough for max_posts, whatever the window."""
+    return max_posts // per_page + 2
 
 
 def problem(status: int | None, error: str | None = None) -> str:

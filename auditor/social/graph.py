@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from ..config import Social
 from ..snapshot import Account, ImageUse, Post, Reply
-from .common import (MAX_PAGES, MAX_POSTS, Api, Collected, SourceError, field_of, image, iso, loads, parse_time,
-                     same_host)
+from .common import (LIMIT_REACHED, Api, Collected, SourceError, field_of, image, iso, later_page_failed, loads,
+                     pages_for, parse_time, same_host, split)
 
 FACEBOOK_PROFILE = "name,link,picture.type(large){url}"
 FACEBOOK_POSTS = ("id,message,created_time,permalink_url,"
@@ -44,11 +44,12 @@ def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
         account = _instagram_account(profile) if instagram else _facebook_account(profile, node)
         edge = node + ("/media" if instagram else "/posts")
         fields = INSTAGRAM_MEDIA if instagram else FACEBOOK_POSTS
-        posts = _posts(api, edge, fields, now, since, _instagram_post if instagram else _facebook_post)
+        make = _instagram_post if instagram else _facebook_post
+        posts, cut = _posts(api, edge, fields, now, entry.max_posts, since, make)
     except SourceError as exc:
         raise SourceError(_explain(exc, api), exc.status) from None
     account.last_post_at = max((p.created_at for p in posts if p.created_at), default=None)
-    return Collected(account, [p for p in posts if not p.created_at or parse_time(p.created_at) >= since])
+    return Collected(account, *split(posts, since, entry.max_posts, cut))
 
 
 def _json(api: Api, url: str, params: dict) -> dict:
@@ -69,22 +70,29 @@ def _explain(exc: SourceError, api: Api) -> str:
     return str(exc)
 
 
-def _posts(api: Api, url: str, fields: str, now: datetime, since: datetime, make) -> list[Post]:
+def _posts(api: Api, url: str, fields: str, now: datetime, max_posts: int, since: datetime,
+           make) -> tuple[list[Post], str]:
+    """The posts, newest first, up to `max_posts`; and why older ones were left unread ("": none were)."""
     params: dict = {"fields": fields, "limit": 25}
     posts: list[Post] = []
-    for _page in range(MAX_PAGES):
-        data = _json(api, url, params)
+    nxt = None
+    for _page in range(pages_for(max_posts, 25)):
+        try:
+            data = _json(api, url, params)
+        except SourceError as exc:
+            if not posts:
+                raise
+            return posts, later_page_failed(posts, since, exc)
         items = field_of(data, "data", kind=list)
         if items is None:
             raise SourceError("the Graph API sent a list in an unexpected shape (no 'data')")
         batch = [p for p in (make(x, now) for x in items if isinstance(x, dict)) if p is not None]
         posts.extend(batch)
-        nxt = same_host(field_of(data, "paging", "next"), url)
-        oldest = min((parse_time(p.created_at) for p in batch if p.created_at), default=None)
-        if not nxt or not batch or (oldest and oldest < since) or len(posts) >= MAX_POSTS:
+        nxt = same_host(field_of(data, "paging", "next"), url) if batch else None
+        if not nxt or len(posts) >= max_posts:
             break
         url, params = _without_token(nxt)
-    return posts
+    return posts, LIMIT_REACHED if nxt else ""
 
 
 def _without_token(address: str) -> tuple[str, dict]:

@@ -12,8 +12,8 @@ from requests.utils import parse_header_links
 
 from ..config import Social
 from ..snapshot import Account, Post, Reply
-from .common import (MAX_PAGES, MAX_POSTS, MAX_THREADS, Api, Collected, SourceError, field_of,
-                     html_text, image, iso, loads, parse_time, same_host)
+from .common import (LIMIT_REACHED, MAX_THREADS, Api, Collected, SourceError, field_of, html_text, image, iso,
+                     later_page_failed, loads, pages_for, parse_time, same_host, split)
 
 PUBLIC = (None, "public", "unlisted")
 
@@ -33,33 +33,35 @@ def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     account = Account(platform="mastodon", profile_url=field_of(profile, "url") or f"{instance}/@{handle}",
                       display_name=field_of(profile, "display_name") or field_of(profile, "username") or "",
                       avatar_url=field_of(profile, "avatar_static") or field_of(profile, "avatar"))
-    pairs = _statuses(api, base, profile["id"], since, now)
+    pairs, cut = _statuses(api, base, profile["id"], entry.max_posts, since, now)
     account.last_post_at = max((p.created_at for p, _ in pairs if p.created_at), default=None)
-    recent = [(p, s) for p, s in pairs if not p.created_at or parse_time(p.created_at) >= since]
-    for post, status in recent[:MAX_THREADS]:
-        if field_of(status, "replies_count", kind=int, default=0) > 0:
-            post.replies = _replies(api, base, status, profile["id"], now)
-    return Collected(account, [p for p, _ in recent])
+    recent, older, cut = split([p for p, _ in pairs], since, entry.max_posts, cut)
+    statuses = {id(p): s for p, s in pairs}
+    for post in recent[:MAX_THREADS]:
+        if field_of(statuses[id(post)], "replies_count", kind=int, default=0) > 0:
+            post.replies = _replies(api, base, statuses[id(post)], profile["id"], now)
+    return Collected(account, recent, older, cut)
 
 
-def _statuses(api: Api, base: str, account_id: str, since: datetime, now: datetime) -> list[tuple[Post, dict]]:
-    """Public statuses, newest first, until one older than `since` (pinned ones aside)."""
-    url = f"{base}/accounts/{quote(str(account_id), safe='')}/statuses"
+def _statuses(api: Api, base: str, account_id: str, max_posts: int, since: datetime,
+              now: datetime) -> tuple[list[tuple[Post, dict]], str]:
+    """Public statuses, newest first, up to `max_posts`; and why older ones were left unread ("": none were)."""
+    url: str | None = f"{base}/accounts/{quote(str(account_id), safe='')}/statuses"
     params: dict | None = {"limit": 40, "exclude_reblogs": "true"}
     pairs: list[tuple[Post, dict]] = []
-    for _page in range(MAX_PAGES):
-        result = api.get(url, params)
-        older = False
+    for _page in range(pages_for(max_posts, 40)):
+        try:
+            result = api.get(url, params)
+        except SourceError as exc:
+            return pairs, later_page_failed([p for p, _ in pairs], since, exc)
         for status in _json_list(result.body):
             post = _post(status, now)
             if post is not None:
                 pairs.append((post, status))
-                when = parse_time(post.created_at)
-                older = older or (when is not None and when < since and not status.get("pinned"))
         url, params = same_host(_next_link(result.headers.get("link", "")), base), None
-        if older or not url or len(pairs) >= MAX_POSTS:
+        if not url or len(pairs) >= max_posts:
             break
-    return pairs
+    return pairs, LIMIT_REACHED if url else ""
 
 
 def _post(status: dict, now: datetime) -> Post | None:

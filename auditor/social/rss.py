@@ -12,7 +12,7 @@ import feedparser
 
 from ..config import Social
 from ..snapshot import Account, ImageUse, Post
-from .common import MAX_POSTS, Api, Collected, SourceError, html_images, html_text, image, iso, join
+from .common import Api, Collected, SourceError, html_images, html_text, image, iso, join, split
 
 NOT_A_FEED = "the address does not hold a valid RSS or Atom feed"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
@@ -27,15 +27,14 @@ def read(entry: Social, api: Api, since: datetime, now: datetime) -> Collected:
     except (ValueError, LookupError, TypeError):   # the lenient parser trips on some broken feeds
         raise SourceError(NOT_A_FEED) from None
     base = feed.feed.get("link") or result.final_url or url
-    posts = [p for p in (_post(e, base, now) for e in feed.entries[:MAX_POSTS]) if p is not None]
+    posts = [p for p in (_post(e, base, now) for e in feed.entries[:entry.max_posts + 1]) if p is not None]
     # Broken XML is read leniently, but only when something usable came out of it.
     if not feed.get("version") or (_broken_xml(feed) and not posts):
         raise SourceError(NOT_A_FEED)
     account = Account(platform="rss", profile_url=base, display_name=html_text(feed.feed.get("title", "")),
                       avatar_url=_logo(feed.feed, base))
     account.last_post_at = max((p.created_at for p in posts if p.created_at), default=None)
-    recent = [p for p in posts if not p.created_at or datetime.fromisoformat(p.created_at) >= since]
-    return Collected(account, recent)
+    return Collected(account, *split(posts, since, entry.max_posts, ""))
 
 
 def _broken_xml(feed) -> bool:

@@ -1,8 +1,9 @@
 """Dates written in text the UK way ("Saturday 15 June 2024", "15/06/2024", "15th June").
 
 A regular expression only locates candidate date strings; dateparser reads them
-(day-first, English). A date without a year is read as the nearest such date to
-`today`, so "15th June" in November is last June, and "10 January" is next January.
+(day-first, English). A date without a year is read by `read_year`: the year whose calendar
+agrees with the weekday written beside it, else a year the text around it names, else its
+last occurrence, unless it comes within the next two months (a listing of coming weeks).
 """
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ log = logging.getLogger(__name__)
 
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+DAY_NAME = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+WEEKDAY = rf"(?:(?P<{{}}>{DAY_NAME})\.?,?\s+)?"
 ORD = r"(?:st|nd|rd|th)?"
 CANDIDATE = re.compile(
     rf"(?<![\w/£$€.-])(?:"
-    rf"(?P<dm>{WEEKDAY}\d{{1,2}}{ORD}(?:\s+of)?\s+{MONTH}\b\.?(?P<dmy>,?\s+(?:19|20)\d\d\b)?)"
-    rf"|(?P<md>{WEEKDAY}{MONTH}\.?\s+\d{{1,2}}{ORD}\b(?P<mdy>,?\s+(?:19|20)\d\d\b)?)"
+    rf"(?P<dm>{WEEKDAY.format('wd1')}\d{{1,2}}{ORD}(?:\s+of)?\s+{MONTH}\b\.?(?P<dmy>,?\s+(?:19|20)\d\d\b)?)"
+    rf"|(?P<md>{WEEKDAY.format('wd2')}{MONTH}\.?\s+\d{{1,2}}{ORD}\b(?P<mdy>,?\s+(?:19|20)\d\d\b)?)"
     rf"|(?P<num>\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d\d)|\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)"
     rf")(?![\w/-]|\.\d)",
     re.I)
@@ -34,6 +36,13 @@ URLISH = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)/\S+|\S*[a-z]\S*/\S+|\S+/\S*
 DIGIT = re.compile(r"\d")
 ISO_DAY = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
 SLASHED_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)")
+MONTH_NUMBERS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+DAY_NUMBERS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+# A year written in running text ("RSE2019" included), not inside a number, date or price.
+YEAR = re.compile(r"(?<![\d£$€./])(?:19|20)\d\d(?![\d%/])")
+NEAR_FUTURE_DAYS = 62     # "12 December" read in November is this December
+YEARS_BACK = 12
 SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month"],
             "RETURN_AS_TIMEZONE_AWARE": False}
 
@@ -44,6 +53,7 @@ class DateMatch:
     text: str          # the date as written
     has_year: bool
     line: str = ""     # the line of text it sits on
+    weekday: int | None = None   # the weekday written with it (0 = Monday), if any
 
 
 def find_dates(text: str, today: date) -> list[DateMatch]:
@@ -56,11 +66,47 @@ def find_dates(text: str, today: date) -> list[DateMatch]:
         for match in CANDIDATE.finditer(clean_line):
             found = _read(match, today)
             if found:
-                out.append(DateMatch(found[0], match.group().strip(), found[1], line.strip()[:300]))
+                out.append(DateMatch(found[0], match.group().strip(), found[1], line.strip()[:300],
+                                     _weekday(match)))
     return out
 
 
+def _weekday(match: re.Match) -> int | None:
+    name = match.group("wd1") or match.group("wd2")
+    return DAY_NUMBERS.get(name[:3].lower()) if name else None
+
+
 MONTH_YEAR = re.compile(rf"^\s*(?P<text>{MONTH}\.?,?\s+(?:19|20)\d\d)\b", re.I)
+
+
+# A month without a day, as appeals and notices give it: "in September", "will finish mid-March",
+# "by the end of March 2024". Only after words that tie it to a time.
+MONTH_ONLY = re.compile(
+    rf"\b(?:(?:in|by|until|till|during|throughout|(?:the\s+)?end\s+of)\s+(?:the\s+end\s+of\s+)?"
+    rf"|(?:mid|late|early)(?:\s*-\s*|\s+))(?P<month>{MONTH})\b(?!\s*\d{{1,2}}\b)(?P<year>,?\s+(?:19|20)\d\d\b)?", re.I)
+
+
+@dataclass(frozen=True)
+class MonthMatch:
+    text: str          # as written, e.g. "mid-March"
+    month: int
+    year: int | None
+
+
+def find_months(text: str) -> list[MonthMatch]:
+    """Months named without a day ("in September", "mid-March 2024"), in order."""
+    out = []
+    for match in MONTH_ONLY.finditer(URLISH.sub(" ", text or "")):
+        month = MONTH_NUMBERS.get(match.group("month")[:3].lower())
+        if month and match.group("month")[0].isupper():     # "in may be" is not May
+            year = match.group("year")
+            out.append(MonthMatch(" ".join(match.group().split()), month,
+                                  int(year.strip(" ,")) if year else None))
+    return out
+
+
+def month_end(year: int, month: int) -> date:
+    return (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def leading_date(text: str, today: date) -> DateMatch | None:
@@ -89,13 +135,15 @@ def find_event_dates(text: str, today: date) -> list[DateMatch]:
 
 
 def _read(match: re.Match, today: date) -> tuple[date, bool] | None:
-    written = match.group()
+    # The weekday is checked here, not by dateparser, which reads "Thurs" as a relative day.
+    named = "wd1" if match.group("wd1") else "wd2" if match.group("wd2") else None
+    written = match.group()[match.end(named) - match.start():] if named else match.group()
     has_year = bool(match.group("num") or match.group("dmy") or match.group("mdy"))
-    parsed = parse_text_date(written, today)
+    parsed = parse_text_date(written.lstrip(" .,"), today)
     if parsed is None:
         return None
     if not has_year:
-        parsed = nearest_year(parsed, today)
+        parsed = read_year(parsed, today, _weekday(match))
     return (parsed, has_year) if parsed else None
 
 
@@ -127,6 +175,47 @@ def _dateparser_date(written: str, today: date) -> date | None:
         log.debug("could not read date %r", written, exc_info=True)
         return None
     return parsed.date() if parsed else None
+
+
+def read_year(day: date, today: date, weekday: int | None = None, hints: frozenset[int] = frozenset(),
+              after: date | None = None) -> date | None:
+    """The date a day and month written without a year stand for, read on `today`: a year in which
+    it falls on the `weekday` written with it ("Thursday 21st March" is 2024), among those a year
+    named around it (`hints`), the first on or after `after` (the date before it in a listing, or
+    when the text was written); then
+    the coming one when it is within two months (within a year when the weekday agrees), else the
+    last one. None only for 29 February without a leap year in range."""
+    options = _in_years(day, range(today.year - YEARS_BACK, today.year + 2))
+    agree = [d for d in options if weekday is not None and d.weekday() == weekday]
+    options = agree or options
+    options = [d for d in options if d.year in hints] or options
+    if after is not None:
+        following = [d for d in options if d >= after]
+        if following:
+            return following[0]
+    ahead = timedelta(days=366 if agree else NEAR_FUTURE_DAYS)
+    coming = [d for d in options if today <= d <= today + ahead]
+    if coming:
+        return coming[0]
+    past = [d for d in options if d < today]
+    return past[-1] if past else (options[0] if options else None)
+
+
+def _in_years(day: date, years) -> list[date]:
+    out = []
+    for year in years:
+        try:
+            out.append(day.replace(year=year))
+        except ValueError:    # 29 February
+            continue
+    return out
+
+
+def years_named(text: str) -> frozenset[int]:
+    """The years written in `text` ("RSEConUK 2019", "2026–2027 season"), copyright years aside."""
+    text = text or ""
+    named = {int(y) for y in YEAR.findall(text)}
+    return frozenset(named - {n.year for n in find_copyright_notices(text)}) if named else frozenset()
 
 
 def nearest_year(day: date, today: date) -> date | None:
