@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .report_model import Caps
 
 COLUMNS = ("Ref", "Problem ref", "Status", "Urgency", "Part of the report", "Page title", "Page address",
-           "What was found", "Broken address or item", "Seen on pages", "What to do", "New since last audit",
+           "What was found", "Broken address or item", "Seen on pages", "Also on", "What to do", "New since last audit",
            "Marked fine because", "Marked fine by", "Marked fine on", "Marked fine until",
            "Check code", "Policy clause", "Technical note", "Technical details")
 MAX_DETAILS = 1000
@@ -53,6 +53,9 @@ def rows(result: "RunResult", caps: "Caps") -> list[dict[str, str]]:
             d = dismissed.get(f.fingerprint)
             subject = next((x.text for x in details_of(f, looks) if x.href or x.label != "Why"), "")
             n = f.evidence.get("page_count") if isinstance(f.evidence, dict) else None
+            pages = f.evidence.get("pages") if isinstance(f.evidence, dict) else None
+            also = [str(p) for p in pages if p != f.url] if isinstance(pages, list) else []
+            advice = guidance.advice_key(f.check, f.subject)
             out.append({
                 "Ref": finding_ref(f), "Problem ref": problem.ref,
                 "Status": "Marked as fine" if d else "Needs action",
@@ -60,12 +63,13 @@ def rows(result: "RunResult", caps: "Caps") -> list[dict[str, str]]:
                 "Page title": place.title, "Page address": f.url, "What was found": message_of(f),
                 "Broken address or item": subject or oneline(f.subject or ""),
                 "Seen on pages": str(n) if isinstance(n, int) else "1",
-                "What to do": guidance.what_to_do(f.check, _host(f.url) == looks.host),
+                "Also on": " ; ".join(also) + (" and others" if isinstance(n, int) and n > len(also) + 1 else ""),
+                "What to do": guidance.what_to_do(advice, _host(f.url) == looks.host),
                 "New since last audit": "yes" if f.fingerprint in new else "",
                 "Marked fine because": oneline(d.reason) if d else "", "Marked fine by": oneline(d.who) if d else "",
                 "Marked fine on": human_date(d.at) if d else "",
                 "Marked fine until": human_date(d.until) if d and d.until else "",
-                "Check code": f.check, "Policy clause": f.policy, "Technical note": guidance.technical(f.check),
+                "Check code": f.check, "Policy clause": f.policy, "Technical note": guidance.technical(advice),
                 "Technical details": clip(json.dumps(f.evidence, ensure_ascii=False, default=str), MAX_DETAILS),
             })
     return out

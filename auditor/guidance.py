@@ -49,6 +49,8 @@ GUIDANCE: dict[str, str] = {
     "name.variant": "Ask {editor} to correct the spelling to the scheme's approved name.",
     "photo.no_consent": "Ask {editor} to take the photo down, unless everyone pictured agreed; if they did, "
                         "ask whoever keeps the consent register to record their consent.",
+    "photo.no_register": "Ask whoever looks after the auditor to set up the consent register, so that "
+                         "every photo can be checked against the consents you hold.",
     "photo.consent_incomplete": "Ask whoever keeps the consent register to record consent from everyone "
                                 "pictured; until then ask {editor} to take the photo down.",
     "photo.consent_expired": "Ask {editor} to take the photo down, or ask whoever keeps the consent "
@@ -82,6 +84,7 @@ GUIDANCE: dict[str, str] = {
 # Check code -> the technical how-to, for the attached list's technical column (not the e-mail).
 TECHNICAL: dict[str, str] = {
     "photo.no_consent": "Record consent with: auditor consent add PHOTO --subjects ... --ref ... --given DATE",
+    "photo.no_register": "Set [consent] register in the config file (see config/consent_register.csv).",
     "photo.consent_incomplete": "Edit the photo's row of the consent register (subjects column).",
     "photo.consent_expired": "Edit the photo's row of the consent register (expires column).",
     "photo.consent_scope": "Edit the photo's row of the consent register (channels column).",
@@ -164,6 +167,11 @@ def code_rank(code: str) -> int:
         if code in section.codes:
             return section.codes.index(code)
     return 99
+
+
+def advice_key(code: str, subject: str | None) -> str:
+    """The guidance a finding needs: a photo finding with no photo named is about the register."""
+    return "photo.no_register" if code == "photo.no_consent" and not subject else code
 
 
 def what_to_do(code: str, on_website: bool = True) -> str:

@@ -4,6 +4,7 @@ No SQL lives anywhere else. The schema grows by numbered migrations applied on o
 """
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
 import time
@@ -16,6 +17,15 @@ from .findings import Finding
 # What a run's error says when it did not go to its end; such a run is retried (scheduler.is_due).
 KILLED = "the run was killed before it finished"
 STOPPED = "the audit was stopped before it finished"
+
+
+class Ending(str, enum.Enum):
+    """How a run ended, kept as a value beside the words of its error."""
+
+    FINISHED = "finished"    # it went to its end, however much of the site it could read
+    STOPPED = "stopped"      # a stop signal or Ctrl-C ended it early
+    KILLED = "killed"        # its process died; found by the next run
+    FAILED = "failed"        # an error ended it
 
 MIGRATIONS: list[str] = [
     # 1: runs and findings
@@ -85,6 +95,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX dismissals_open ON dismissals (fingerprint) WHERE ended_at IS NULL;
     """,
+    # 4: how each run ended, as a value (earlier runs said it only in their error's words)
+    f"""
+    ALTER TABLE runs ADD COLUMN ending TEXT;
+    UPDATE runs SET ending = CASE
+        WHEN status = 'running' THEN NULL
+        WHEN instr(COALESCE(error, ''), '{KILLED}') > 0 THEN 'killed'
+        WHEN instr(COALESCE(error, ''), '{STOPPED}') > 0 THEN 'stopped'
+        WHEN status = 'failed' THEN 'failed'
+        ELSE 'finished' END;
+    """,
 ]
 
 
@@ -119,11 +139,12 @@ class Run:
     counts: dict[str, Any] = field(default_factory=dict)
     report_path: str | None = None
     error: str | None = None
+    ending: Ending | None = None        # None while it runs
 
     @property
     def interrupted(self) -> bool:
         """Stopped by a signal or killed, as opposed to ending by itself."""
-        return self.status != "complete" and any(note in (self.error or "") for note in (KILLED, STOPPED))
+        return self.ending in (Ending.STOPPED, Ending.KILLED)
 
 
 @dataclass
@@ -186,12 +207,13 @@ class History:
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
-                   report_path: str | None = None, error: str | None = None) -> None:
+                   report_path: str | None = None, error: str | None = None,
+                   ending: Ending = Ending.FINISHED) -> None:
         self.db.execute(
             "UPDATE runs SET status=?, finished_at=?, pages=?, images=?, posts=?, findings=?, counts=?,"
-            " report_path=COALESCE(?, report_path), error=? WHERE id=?",
+            " report_path=COALESCE(?, report_path), error=?, ending=? WHERE id=?",
             (status, finished_at, counts.get("pages", 0), counts.get("images", 0), counts.get("posts", 0),
-             counts.get("findings", 0), json.dumps(counts), report_path, error, run_id))
+             counts.get("findings", 0), json.dumps(counts), report_path, error, ending.value, run_id))
 
     def set_report_path(self, run_id: int, report_path: str) -> None:
         self.db.execute("UPDATE runs SET report_path=? WHERE id=?", (report_path, run_id))
@@ -201,8 +223,8 @@ class History:
         ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status='running'")]
         if ids:
             self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
-                            " error=COALESCE(error, ?) WHERE status='running'",
-                            (finished_at, KILLED))
+                            " error=COALESCE(error, ?), ending=? WHERE status='running'",
+                            (finished_at, KILLED, Ending.KILLED.value))
         return ids
 
     def run(self, run_id: int) -> Run | None:
@@ -378,7 +400,8 @@ class _Transaction:
 def _run(row: sqlite3.Row) -> Run:
     return Run(id=row["id"], started_at=row["started_at"], finished_at=row["finished_at"], status=row["status"],
                pages=row["pages"], images=row["images"], posts=row["posts"], findings=row["findings"],
-               counts=json.loads(row["counts"] or "{}"), report_path=row["report_path"], error=row["error"])
+               counts=json.loads(row["counts"] or "{}"), report_path=row["report_path"], error=row["error"],
+               ending=Ending(row["ending"]) if row["ending"] else None)
 
 
 def open_history(storage: Path) -> History:

@@ -29,11 +29,6 @@ def human_date(value: Any) -> str:
     return f"{d.day} {d:%B %Y}" if d else oneline(str(value or ""))
 
 
-def short_date(value: Any) -> str:
-    d = as_date(value)
-    return f"{d.day} {d:%b %Y}" if d else oneline(str(value or ""))
-
-
 def human_duration(seconds: float) -> str:
     seconds = int(round(seconds or 0))
     if seconds < 60:

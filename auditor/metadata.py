@@ -10,12 +10,18 @@ from PIL import Image, IptcImagePlugin
 
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 EXIF_FIELDS = {315: "EXIF Artist", 270: "EXIF ImageDescription", 0x9C9D: "EXIF XPAuthor",
-               0x9C9C: "EXIF XPComment", 0x9C9B: "EXIF XPTitle", 0x9C9F: "EXIF XPSubject"}
+               0x9C9C: "EXIF XPComment", 0x9C9B: "EXIF XPTitle", 0x9C9F: "EXIF XPSubject",
+               0x9C9E: "EXIF XPKeywords", 33432: "EXIF Copyright"}
 EXIF_SUB_FIELDS = {0x9286: "EXIF UserComment"}
 IPTC_FIELDS = {(2, 80): "IPTC By-line", (2, 120): "IPTC Caption", (2, 5): "IPTC ObjectName",
-               (2, 25): "IPTC Keywords"}
+               (2, 25): "IPTC Keywords", (2, 116): "IPTC Copyright Notice"}
 XMP_FIELDS = {"creator": "XMP dc:creator", "description": "XMP dc:description", "title": "XMP dc:title",
-              "PersonInImage": "XMP PersonInImage", "Name": "XMP region name"}
+              "PersonInImage": "XMP PersonInImage", "Name": "XMP region name", "subject": "XMP dc:subject",
+              "rights": "XMP dc:rights"}
+# Fields that say who took the photo or owns it (a photographer's by-line): a name there is not a
+# person pictured. Every other field describes the picture: a name there may be a family's.
+CREDIT_FIELDS = {"EXIF Artist", "EXIF XPAuthor", "EXIF Copyright", "IPTC By-line", "IPTC Copyright Notice",
+                 "XMP dc:creator", "XMP dc:rights"}
 XMP_ALWAYS_NAMES = {"PersonInImage"}   # these name the people pictured by definition
 # Capitalised words that make a phrase look like a name but belong to cameras, software, places, organisations.
 NOT_NAME_WORDS = {

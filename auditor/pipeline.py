@@ -29,8 +29,8 @@ from .crawl import caps, website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
+from .history import STOPPED, Changes, Comparison, Ending, History, open_history
 from .isolation import Decoders
-from .history import STOPPED, Changes, Comparison, History, open_history
 from .lock import RunLock
 from .pagestore import PageStore
 from .problems import needs_action
@@ -74,7 +74,8 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
         try:
             _audit(config, options, history, result)
         except BaseException as exc:
-            result.status = "failed" if not isinstance(exc, KeyboardInterrupt) else "incomplete"
+            stopped = isinstance(exc, KeyboardInterrupt)
+            result.status, result.ending = ("incomplete", Ending.STOPPED) if stopped else ("failed", Ending.FAILED)
             result.notes.append(f"{STOPPED}: interrupted" if isinstance(exc, KeyboardInterrupt)
                                 else f"the audit stopped: {type(exc).__name__}: {exc}")
             _record_failure(history, result)
@@ -85,7 +86,8 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
 def _record_failure(history: History, result: RunResult) -> None:
     """Best effort: on a full or read-only disk the history cannot take it, and the original error matters more."""
     try:
-        history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1])
+        history.finish_run(result.run_id, result.status, now_iso(), result.counts, error=result.notes[-1],
+                           ending=result.ending)
     except sqlite3.Error as exc:
         log.warning("could not record the end of audit %s in the history: %s", result.run_id, exc)
 
@@ -134,6 +136,7 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     heap.release()      # the crawl's threads, parsed pages and decoded images are gone
     if stop.is_set():
         snapshot.complete = False
+        result.ending = Ending.STOPPED
         result.notes.append(f"{STOPPED}; what it had collected was checked")
     runner.site(snapshot)
     page_cache.save(prune=snapshot.complete and not options.only)
@@ -159,7 +162,8 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     delivery.publish(result, options.send_email and not stop.is_set())
     history.finish_run(result.run_id, result.status, result.finished_at, result.counts,
                        report_path=str(result.report_html or result.summary_path),
-                       error="; ".join(result.notes) or None)
+                       error="; ".join(result.notes) or None,
+                       ending=result.ending)
 
 
 def _save_findings(history: History, result: RunResult, snapshot: Snapshot) -> None:

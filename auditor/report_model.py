@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import guidance
 from .findings import SEVERITIES, Finding
-from .humanise import clip, http_problem, human_date, human_duration, oneline, plain, plural, short_date
+from .humanise import clip, http_problem, human_date, human_duration, oneline, plain, plural
 from .problems import Problem, fold, needs_action
 
 if TYPE_CHECKING:
@@ -94,12 +94,17 @@ class Card:
     places: list[Place]
     count: int
     where: str          # "on 37 pages" / "in 1 place"
+    known: int = 0      # addresses known: a problem on thousands of pages keeps only its first few
     new: bool = False
     thumbnail: str | None = None    # cid
 
     @property
     def more_places(self) -> int:
         return max(0, self.count - len(self.places))
+
+    @property
+    def all_known(self) -> bool:
+        return self.known >= self.count
 
 
 @dataclass
@@ -108,6 +113,7 @@ class Brief:
 
     ref: str
     message: str
+    item: str           # the image or address it is about ("" when none)
     place: Place
     count: int
 
@@ -242,8 +248,8 @@ def _sections(problems: list[Problem], looks: Looks, new: set[str], thumbnails: 
             view.cards.append(card)
         rest = group[shown:]
         if rest:
-            entries = [Brief(p.ref, clip(message_of(p.first), 140), looks.place(p.first.url), p.places)
-                       for p in rest[:looks.caps.listed]]
+            entries = [Brief(p.ref, clip(message_of(p.first), 140), item_of(p.first), looks.place(p.first.url),
+                             p.places) for p in rest[:looks.caps.listed]]
             view.more.append(More(f"{guidance.noun(check, len(rest), 'more ')} ({SEVERITY_LABELS[severity].lower()})",
                                   severity, entries, len(rest) - len(entries)))
     return list(views.values())
@@ -257,8 +263,9 @@ def card_of(problem: Problem, looks: Looks, new: set[str]) -> Card:
     noun = ("page", "pages") if on_site else ("place", "places")
     return Card(
         ref=problem.ref, check=first.check, severity=first.severity, message=clip(message_of(first), 300),
-        details=details_of(first, looks), todo=guidance.what_to_do(first.check, _host(first.url) == looks.host),
-        places=[looks.place(u) for u in urls[:looks.caps.places]], count=count,
+        details=details_of(first, looks),
+        todo=guidance.what_to_do(guidance.advice_key(first.check, first.subject), _host(first.url) == looks.host),
+        places=[looks.place(u) for u in urls[:looks.caps.places]], count=count, known=len(urls),
         where=("on " if on_site else "in ") + plural(count, *noun),
         new=bool(new) and all(f.fingerprint in new for f in problem.findings))
 
@@ -272,6 +279,8 @@ def message_of(f: Finding) -> str:
             " in the menu" if region == "nav" else ""
         if text:
             return f"The link \u201c{clip(text, 80)}\u201d{where} does not work."
+    if f.check == "image.broken" and f.subject:
+        return plain(f.message).split(":")[0].rstrip(".") + "."     # why, and where, are the card's details
     return plain(f.message)
 
 
@@ -291,6 +300,17 @@ def details_of(f: Finding, looks: Looks) -> list[Detail]:
         label = "Post" if f.check == "complaint.public" else "Image" if _looks_like_image(f) else "Address"
         out.append(Detail(label, display_address(subject, 120), _href(subject)))
     return out
+
+
+def item_of(f: Finding) -> str:
+    """What a one-line entry names besides its page: an image's file name, a link's address."""
+    subject = f.subject or ""
+    if not subject.startswith(("http://", "https://")):
+        return ""
+    if _looks_like_image(f):
+        name = urlsplit(subject).path.rstrip("/").rpartition("/")[2]
+        return clip(display_address(name or subject, 200), 60)
+    return display_address(subject, 60)
 
 
 def _looks_like_image(f: Finding) -> bool:
@@ -402,7 +422,7 @@ def _trend(points: list[tuple[str, int]], started_at: str, actions: int) -> list
     """This audit's point is the report's own count, whatever the caller put there."""
     points = [(when, actions if when == started_at else n) for when, n in points]
     top = max((n for _, n in points), default=0) or 1
-    return [{"label": short_date(when), "count": n, "width": max(2, round(180 * n / top)) if n else 0,
+    return [{"label": human_date(when), "count": n, "width": max(2, round(180 * n / top)) if n else 0,
              "last": i == len(points) - 1} for i, (when, n) in enumerate(points)]
 
 

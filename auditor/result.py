@@ -14,7 +14,7 @@ from . import dismissals
 from . import findings as findings_mod
 from .config import Config
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, Dismissal, History, Run
+from .history import Changes, Comparison, Dismissal, Ending, History, Run
 
 
 @dataclass
@@ -31,6 +31,7 @@ class RunResult:
     started_at: str
     finished_at: str = ""
     status: str = "running"                 # complete | incomplete | failed
+    ending: Ending = Ending.FINISHED        # how the run ended: went to its end, stopped, failed
     counts: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     failures: list[CheckFailure] = field(default_factory=list)
@@ -81,7 +82,7 @@ def rebuilt(config: Config, history: History, run: Run) -> RunResult:
     facts = history.page_facts(run.id, (f.url for f in found))
     previous_runs = [(r.started_at, n) for r, n in history.open_counts(limit=50) if r.id < run.id][-7:]
     return RunResult(run_id=run.id, config=config, started_at=run.started_at,
-                     finished_at=run.finished_at or "", status=run.status,
+                     finished_at=run.finished_at or "", status=run.status, ending=run.ending or Ending.FINISHED,
                      counts=run.counts or {"pages": run.pages, "images": run.images, "posts": run.posts},
                      findings=found, comparison=history.compare(run.id), changes=history.changes(run.id),
                      notes=[run.error] if run.error else [],

@@ -70,8 +70,12 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> N
     the process was suspended runs once when it wakes (coalesced, no grace limit).
     """
     audit()
-    if stop.is_set():
-        return
+    if not stop.is_set():            # stopped during the catch-up: nothing to wait for
+        _wait_and_audit(config, audit, stop)
+    log.info("Scheduler stopped")
+
+
+def _wait_and_audit(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:
     scheduler = BlockingScheduler(
         timezone=ZoneInfo(config.schedule.timezone),
         executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -82,7 +86,6 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> N
     log.info("Waiting; the next scheduled audit is at %s", next_run_text(config))
     scheduler.start()                    # returns once _shutdown_on has shut it down
     watcher.join()                       # and the audit in progress has wound up
-    log.info("Scheduler stopped")
 
 
 def _shutdown_on(stop: threading.Event, scheduler: BlockingScheduler) -> None:

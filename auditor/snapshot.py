@@ -68,6 +68,9 @@ class Page:
     changed: bool = True          # False when the server answered 304 to a conditional request
     depth: int = 0
     digest: str = ""              # of the extract as made (see crawl.tasks): identifies the content across runs
+    # Words a visitor meets outside the body text: place ("alt text", "title attribute", "aria-label",
+    # "figure caption") -> distinct texts, each capped.
+    texts_outside: dict[str, list[str]] = field(default_factory=dict)
     script_built: str = ""        # why its links or content are built by script ("" when they are not)
     rendered: bool = False        # read from headless Chromium after its scripts ran
     render_error: str = ""        # why a page built by script could not be rendered

@@ -28,7 +28,7 @@ def held_site(serve, gate: threading.Event):
     plain = routes[HELD]
 
     def held(req, h):
-        gate.wait(15)
+        gate.wait(120)    # a deadline for a loaded machine; tests set the gate
         return plain(req, h)
 
     routes[HELD] = held
@@ -43,6 +43,6 @@ def auditor(config: Path, *args: str) -> subprocess.Popen:
                             text=True)
 
 
-def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
+def finish(proc: subprocess.Popen, timeout: float = 180) -> tuple[int, str, str]:
     out, err = proc.communicate(timeout=timeout)
     return proc.returncode, out, err

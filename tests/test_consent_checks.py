@@ -127,17 +127,26 @@ def test_photo_metadata_gps_and_names(tmp_path, write_config):
     exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 1.0, 2.0), 3: "W", 4: (0.0, 1.0, 2.0)})
     named = Image.Exif()
     named[315] = "Jane Example"
+    captioned = Image.Exif()
+    captioned[270] = "Sarah Miller and her volunteer Anne Jones at the coffee morning"
+    captioned[315] = "Jane Example"
     images = {"/gps.jpg": small("coffee", exif=exif), "/named.jpg": small("rocket", exif=named),
+              "/caption.jpg": small("astronaut", exif=captioned),
               "/clean.jpg": small("chelsea"), "/logo.jpg": encode(logo(), exif=named)}
     html = "".join(f'<img src="{p}" alt="x">' for p in images) + '<img src="/gps.jpg" alt="again">'
     snap = snapshot_of({"/p.html": f"<html><body><main>{html}</main></body></html>"}, images, BASE)
     found = list(photo_metadata.check(snap, context(write_config(BASE + "/"))))
-    assert [(f.subject.removeprefix(BASE), f.severity, f.evidence) for f in found] == [
-        ("/gps.jpg", "high", {"gps": True, "name_fields": []}),
-        ("/named.jpg", "medium", {"gps": False, "name_fields": ["EXIF Artist"]}),
+    assert [(f.subject.removeprefix(BASE), f.severity, f.evidence["caption_fields"], f.evidence["credit_fields"])
+            for f in found] == [
+        ("/gps.jpg", "high", [], []),
+        ("/named.jpg", "low", [], ["EXIF Artist"]),            # a photographer's by-line
+        ("/caption.jpg", "high", ["EXIF ImageDescription"], ["EXIF Artist"]),   # a caption naming people
     ]
-    assert found[0].message == "This photo's hidden metadata still gives the GPS location where it was taken."
-    assert "Jane" not in repr([f.to_dict() for f in found])
+    gps, byline, caption = (f.message for f in found)
+    assert gps == "This photo's hidden metadata still gives the GPS location where it was taken."
+    assert "photographer or copyright holder (EXIF Artist)" in byline and "usually harmless" in byline
+    assert "caption or keywords (EXIF ImageDescription)" in caption and "family" in caption
+    assert not any(n in repr([f.to_dict() for f in found]) for n in ("Jane", "Sarah", "Anne"))
 
 
 def test_thumbnails_of_flagged_photos_are_small_and_stripped(setup, tmp_path):

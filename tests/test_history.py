@@ -8,7 +8,7 @@ import os
 import pytest
 
 from auditor.findings import CODES, Finding, document
-from auditor.history import MIGRATIONS, History
+from auditor.history import KILLED, MIGRATIONS, STOPPED, Ending, History
 from auditor.lock import AlreadyRunning, RunLock
 
 
@@ -62,6 +62,33 @@ def test_a_killed_run_is_marked_incomplete_and_ignored_for_comparison(history):
     assert history.recover_interrupted("2026-04-01T08:00:00+00:00") == [killed]
     assert history.run(killed).status == "incomplete"
     assert history.last_complete_run().id == first
+
+
+def test_a_run_records_how_it_ended_as_a_value(history):
+    finished = complete_run(history, [])
+    stopped = history.start_run("2026-02-01T07:00:00+00:00", os.getpid())
+    history.finish_run(stopped, "incomplete", "2026-02-01T07:01:00+00:00", {}, error="stopped by the user",
+                       ending=Ending.STOPPED)
+    killed = history.start_run("2026-03-01T07:00:00+00:00", 999999)
+    history.recover_interrupted("2026-03-01T08:00:00+00:00")
+    assert [(r.ending, r.interrupted) for r in map(history.run, (finished, stopped, killed))] == [
+        (Ending.FINISHED, False), (Ending.STOPPED, True), (Ending.KILLED, True)]
+
+
+def test_runs_recorded_before_endings_were_kept_get_theirs_from_what_they_said(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    with History(path) as h:
+        version = next(n for n, sql in enumerate(MIGRATIONS, start=1) if "ADD COLUMN ending" in sql)
+        h.db.execute("DELETE FROM schema_migrations WHERE version = ?", (version,))
+        h.db.execute("ALTER TABLE runs DROP COLUMN ending")
+        for status, error in (("complete", None), ("incomplete", f"{STOPPED}; what it had collected was checked"),
+                              ("incomplete", KILLED), ("failed", "the audit stopped: OSError: disk full"),
+                              ("incomplete", "the crawl reached crawl.max_pages")):
+            h.db.execute("INSERT INTO runs (started_at, status, error) VALUES ('2026-01-01', ?, ?)", (status, error))
+        h.db.execute("INSERT INTO runs (started_at) VALUES ('2026-01-02')")
+    with History(path) as h:
+        assert [r.ending for r in reversed(h.runs())] == [Ending.FINISHED, Ending.STOPPED, Ending.KILLED,
+                                                          Ending.FAILED, Ending.FINISHED, None]
 
 
 def test_migrations_are_recorded_and_reopening_keeps_data(tmp_path):

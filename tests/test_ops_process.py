@@ -41,22 +41,22 @@ def held(server) -> bool:
 def terminated_mid_crawl(server, config, storage, *args):
     """Start `auditor *args`, and once the crawl is held mid-way send SIGTERM and see it received."""
     proc = auditor(config, *args)
-    assert wait_for(lambda: held(server), timeout=30)
+    assert wait_for(lambda: held(server), timeout=120)
     proc.send_signal(signal.SIGTERM)
     log = storage / "auditor.log"
-    assert wait_for(lambda: log.exists() and "Received SIGTERM" in log.read_text(), timeout=10)
+    assert wait_for(lambda: log.exists() and "Received SIGTERM" in log.read_text(), timeout=60)
     return proc
 
 
 def test_two_simultaneous_runs_make_one_audit(setup, gate):
     server, config, storage = setup
     procs = [auditor(config, "run", "--no-email", "-q") for _ in range(2)]
-    assert wait_for(lambda: any(p.poll() is not None for p in procs), timeout=30)
+    assert wait_for(lambda: any(p.poll() is not None for p in procs), timeout=120)
     loser = next(p for p in procs if p.poll() is not None)
     code, out, err = finish(loser)
     assert code == 1
     assert "another audit is already running with this storage folder" in err
-    assert wait_for(lambda: held(server), timeout=30)
+    assert wait_for(lambda: held(server), timeout=120)
     gate.set()
     winner = next(p for p in procs if p is not loser)
     assert finish(winner)[0] == 0
@@ -84,7 +84,7 @@ def test_sigterm_mid_crawl_keeps_what_was_collected_and_the_next_run_is_normal(s
 def test_sigkill_mid_crawl_then_the_daily_cron_line_catches_up(setup, gate):
     server, config, storage = setup
     proc = auditor(config, "run", "--no-email", "-q")
-    assert wait_for(lambda: held(server), timeout=30)
+    assert wait_for(lambda: held(server), timeout=120)
     proc.send_signal(signal.SIGKILL)
     assert finish(proc)[0] == -signal.SIGKILL
     gate.set()
@@ -108,9 +108,9 @@ def test_schedule_catches_up_at_start_and_stops_on_sigterm(setup, gate):
     gate.set()
     proc = auditor(config, "schedule", "-q")
     assert wait_for(lambda: storage.joinpath("history.sqlite3").exists()
-                    and [r.status for r in runs(storage)] == ["complete"], timeout=30)
+                    and [r.status for r in runs(storage)] == ["complete"], timeout=120)
     proc.send_signal(signal.SIGTERM)
-    code, out, err = finish(proc, timeout=30)
+    code, out, err = finish(proc, timeout=120)
     assert (code, out, err) == (0, "", "")
     log = (storage / "auditor.log").read_text()
     assert "Audit 1 complete" in log and "Scheduler stopped" in log
@@ -120,7 +120,7 @@ def test_sigterm_while_the_schedule_audits_records_it_stopped_and_exits(setup, g
     server, config, storage = setup
     proc = terminated_mid_crawl(server, config, storage, "schedule", "-q")
     gate.set()
-    code, out, err = finish(proc, timeout=30)
+    code, out, err = finish(proc, timeout=120)
     assert code == 0 and out == ""
     [stopped] = runs(storage)
     assert stopped.status == "incomplete" and stopped.interrupted
@@ -130,8 +130,8 @@ def test_a_second_signal_stops_at_once_and_the_next_run_recovers(setup, gate):
     server, config, storage = setup
     proc = terminated_mid_crawl(server, config, storage, "run", "--no-email", "-q")
     proc.send_signal(signal.SIGINT)
-    # The held page is never answered, and a fetch would wait longer for it than this.
-    code, out, err = finish(proc, timeout=4)
+    # Had it waited for the held page, it would have wound up and exited 0 with the run recorded.
+    code, out, err = finish(proc, timeout=120)
     assert code == 1 and "stopping at once" in err
     assert [r.status for r in runs(storage)] == ["running"]      # as if killed
     gate.set()

@@ -11,7 +11,7 @@ import pytest
 from conftest import wait_for
 
 from auditor import cli, config as config_mod, scheduler
-from auditor.history import open_history
+from auditor.history import Ending, open_history
 
 UTC = timezone.utc
 LONDON = ZoneInfo("Europe/London")
@@ -115,10 +115,11 @@ def history(tmp_path):
         yield h
 
 
-def add_run(history, started: datetime, status: str, error: str | None = None) -> int:
+def add_run(history, started: datetime, status: str, error: str | None = None,
+            ending: Ending = Ending.FINISHED) -> int:
     run_id = history.start_run(started.isoformat(timespec="seconds"), 1)
     if status != "running":
-        history.finish_run(run_id, status, (started + timedelta(hours=1)).isoformat(), {}, error=error)
+        history.finish_run(run_id, status, (started + timedelta(hours=1)).isoformat(), {}, error=error, ending=ending)
     return run_id
 
 
@@ -149,14 +150,15 @@ def test_an_audit_before_the_due_time_does_not_count(make_config, history):
 def test_stopped_killed_and_failed_runs_are_retried(make_config, history):
     config = make_config()
     add_run(history, utc(2027, 1, 1, 7), "complete")
-    add_run(history, utc(2027, 4, 1, 6), "incomplete", error="the audit was stopped before it finished; what it had collected was checked")
+    add_run(history, utc(2027, 4, 1, 6), "incomplete", error="the audit was stopped before it finished; what it had collected was checked",
+            ending=Ending.STOPPED)
     assert scheduler.is_due(config, history, utc(2027, 4, 2))
     history.recover_interrupted(utc(2027, 4, 2).isoformat())   # no effect: nothing was left running
     add_run(history, utc(2027, 4, 2), "running")                 # then killed
     history.recover_interrupted(utc(2027, 4, 3).isoformat())
     assert history.runs(1)[0].interrupted
     assert scheduler.is_due(config, history, utc(2027, 4, 3))
-    add_run(history, utc(2027, 4, 3), "failed", error="the audit stopped: RuntimeError: boom")
+    add_run(history, utc(2027, 4, 3), "failed", error="the audit stopped: RuntimeError: boom", ending=Ending.FAILED)
     assert scheduler.is_due(config, history, utc(2027, 4, 4))
 
 
@@ -181,7 +183,8 @@ def test_serve_catches_up_once_at_start_then_stops_on_request(make_config):
     assert len(calls) == 1
 
 
-def test_stop_during_the_catch_up_returns_once_the_audit_has_wound_up(make_config):
+def test_stop_during_the_catch_up_returns_once_the_audit_has_wound_up_and_says_so(make_config, caplog):
+    caplog.set_level(logging.INFO, logger="auditor.scheduler")
     stop, started, finished = threading.Event(), threading.Event(), threading.Event()
 
     def audit():
@@ -195,6 +198,7 @@ def test_stop_during_the_catch_up_returns_once_the_audit_has_wound_up(make_confi
     stop.set()
     runner.join(timeout=20)
     assert finished.is_set() and not runner.is_alive()
+    assert "Scheduler stopped" in caplog.text
 
 
 def test_a_stop_just_before_the_scheduler_starts_still_ends_it(make_config, monkeypatch):

@@ -203,3 +203,14 @@ def test_a_huge_audit_still_fits_in_one_unclipped_email(result):
     assert all(guidance.noun(code, 39, "more ") in text for code in CODES)   # every kind is still named
     assert rendered.subject.endswith(f"{40 * len(CODES)} things need action before 1 April 2027")
     assert "…and 290 more." in rendered.html
+
+
+def test_brief_entries_name_the_image_and_a_missing_register_is_not_a_photo_to_take_down(result):
+    result.findings = [Finding("image.alt_missing", f"{SITE}/gallery", "An image on this page has no text alternative.",
+                               subject=f"{SITE}/uploads/2024/picnic-{n}.jpg?resize=120") for n in range(6)]
+    result.findings.append(Finding("photo.no_consent", SITE + "/", "37 photos are published but no consent register "
+                                   "is configured, so their consent cannot be checked.", evidence={"photos": 37}))
+    text = report.render(result).text
+    assert re.search(r"- An image on this page has no description\. picnic-5\.jpg, https://", text)
+    register = text[text.index("37 photos are published"):]
+    assert "set up the consent register" in register.split("What to do:")[1].splitlines()[0]

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..findings import Finding
-from ..identity.claims import ICON_KINDS, LOGO_WORD, Claim, claim, file_name, is_partner
+from ..identity.claims import ICON_KINDS, LOGO_WORD, Claim, claim, file_name, is_partner, says_menu
 from ..identity.logos import LogoMatch
 from ..identity.names import NameMatcher
 from ..snapshot import ImageInfo, ImageUse, Page, Snapshot
@@ -19,8 +19,10 @@ CODES = ("logo.missing", "logo.deprecated", "logo.unrecognised", "logo.distorted
 
 INLINE_SVG = "inline-svg"
 HOME_ICON_PIXELS = 48      # images linking home this small are buttons
+BUTTON_PIXELS = 150        # images saying only a menu word ("Home") this small are buttons
 DISTORTION = 0.10          # displayed shape may differ from the image's own by this much
 CLAIMS_KEPT = 2048         # distinct image uses whose claim is remembered: a photo's caption makes each use new
+FIT_CLASS = re.compile(r"(?<![\w-])object-(?:contain|cover|scale-down|none)(?![\w-])")   # utility CSS (Tailwind…)
 PIXELS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 WHAT = {"icon": "The site icon (favicon)", "apple-touch-icon": "The touch icon",
         "og:image": "The sharing image (og:image)"}
@@ -53,14 +55,17 @@ def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
 def _page_logos(snapshot: Snapshot, ctx: Resources) -> Callable[[Page], list[Finding]]:
     """The findings of one page; the matcher is built on the first page that needs it."""
     names = ctx.names
-    matches: dict[str, LogoMatch] = {}     # each image is matched once, however many pages show it
+    matches: dict[tuple[str, bool], LogoMatch] = {}     # each image is matched once, however many pages show it
     claims: dict[tuple, Claim | None] = {}     # a header logo makes the same claim on every page
 
-    def match(url: str) -> LogoMatch | None:
+    def match(url: str, icon: bool = False) -> LogoMatch | None:
         info = snapshot.images.get(url)
-        if info is not None and url not in matches:
-            matches[url] = ctx.logos.match(info)
-        return matches.get(url)
+        if info is not None and (url, icon) not in matches:
+            found = ctx.logos.match(info)
+            if icon and found.judged and found.kind is None:
+                found = ctx.logos.match_part(info) or found     # the mark cut from a logo
+            matches[(url, icon)] = found
+        return matches.get((url, icon))
 
     def claim_of(use: ImageUse, page: Page) -> Claim | None:
         key = (urlsplit(page.final_url or page.url).netloc, use.kind, use.src, use.alt, use.title, use.region,
@@ -85,7 +90,7 @@ def is_html_page(page: Page) -> bool:
     return ok and (not page.content_type or "html" in page.content_type.lower())
 
 
-def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[str], LogoMatch | None],
+def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[str, bool], LogoMatch | None],
                 have_approved: bool, names: NameMatcher, site_host: str,
                 claim_of: Callable[[ImageUse, Page], Claim | None] | None = None) -> Iterator[Finding]:
     shown, unknown, seen = False, False, set()
@@ -94,7 +99,7 @@ def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[st
             continue
         seen.add((use.src, use.kind))
         claimed = claim_of(use, page) if claim_of else claim(use, page, names, site_host)
-        match = match_of(use.src)
+        match = match_of(use.src, use.kind in ICON_KINDS)
         if use.kind == INLINE_SVG and not (match and match.judged and match.kind in ("approved", "deprecated")):
             # Page styles may recolour an inline drawing: one presented as the logo is not judged unapproved.
             unknown = unknown or inline_claim(use, claimed, names, site_host)
@@ -111,7 +116,7 @@ def check_logos(page: Page, images: dict[str, ImageInfo], match_of: Callable[[st
         elif match.kind == "deprecated":
             yield Finding("logo.deprecated", url=page.url, subject=use.src, evidence=evidence,
                           message=f"{_what(use)} is an old logo that is no longer approved ({match.reference}).")
-        elif claimed and claimed.strong and not _home_icon(claimed, info):
+        elif claimed and claimed.strong and not _set_aside(use, claimed, info):
             yield Finding("logo.unrecognised", url=page.url, subject=use.src,
                           severity="low" if use.kind in ICON_KINDS else "",
                           evidence={**evidence, "why_a_logo": claimed.reason},
@@ -150,15 +155,21 @@ def distorted(page: Page, use: ImageUse, info: ImageInfo, file_change: float, ev
                               f"compared with the approved logo.")
 
 
-def _home_icon(claimed, info: ImageInfo) -> bool:
-    """A small picture linking home is a "home" button, not a logo."""
-    return claimed.reason == "links to the home page" and max(info.width, info.height) <= HOME_ICON_PIXELS
+def _set_aside(use: ImageUse, claimed: Claim, info: ImageInfo) -> bool:
+    """Not a logo candidate after all: a photograph (one that matched a reference was judged
+    before), or a navigation button: a small picture saying only a menu word, or a tiny one
+    linking home."""
+    if info.facts.get("photo"):
+        return True
+    side = max(info.width, info.height)
+    return (says_menu(use) and side <= BUTTON_PIXELS) or (
+        claimed.reason == "links to the home page" and side <= HOME_ICON_PIXELS)
 
 
 def displayed_size(use: ImageUse) -> tuple[float, float] | None:
     """Width and height the page asks for, when both are fixed; None when the browser keeps the shape."""
     style = _style(use.attrs.get("style", ""))
-    if style.get("object-fit") in ("contain", "cover", "scale-down", "none"):
+    if style.get("object-fit") in ("contain", "cover", "scale-down", "none") or FIT_CLASS.search(use.attrs.get("class", "")):
         return None
     width = _pixels(style.get("width")) or (None if "width" in style else _pixels(use.attrs.get("width")))
     height = _pixels(style.get("height")) or (None if "height" in style else _pixels(use.attrs.get("height")))

@@ -12,6 +12,10 @@ from .resources import Resources
 
 CODES = ("name.missing", "name.variant")
 CONTEXT_CHARS = 60
+# Where on a page a wrong form was written, in the report's words.
+PLACES = {"title": "the page title", "description": "the page description", "text": "the page text",
+          "alt text": "an image's alt text", "title attribute": "a tooltip (title attribute)",
+          "aria-label": "a label read out by screen readers (aria-label)", "figure caption": "a figure caption"}
 
 
 def check_page(page: Page, ctx: Resources) -> Iterator[Finding]:
@@ -23,16 +27,21 @@ def check_page(page: Page, ctx: Resources) -> Iterator[Finding]:
                       message=f"This page does not name the scheme as \u201c{ctx.config.scheme.name}\u201d "
                               f"in its title, header, footer or main heading.",
                       evidence={"title": page.title[:200]})
-    text = "\n".join(filter(None, (page.title, page.meta.get("og:site_name"), page.meta.get("og:title"),
-                                   page.meta.get("description"), page.text)))
-    yield from variant_findings(names, text, page.url, "website", ctx.config.scheme.name)
+    yield from variant_findings(names, page_places(page), page.url, "website", ctx.config.scheme.name)
+
+
+def page_places(page: Page) -> list[tuple[str, str]]:
+    """(place, text) for every text of the page a visitor meets, the words outside the body included."""
+    described = (page.meta.get("og:site_name"), page.meta.get("og:title"), page.meta.get("description"))
+    return [("title", page.title), ("description", "\n".join(filter(None, described))), ("text", page.text),
+            *((place, "\n".join(texts)) for place, texts in page.texts_outside.items())]
 
 
 def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     """Our own social posts (not replies) must spell the name right too."""
     names = ctx.names
     for post in snapshot.posts:
-        yield from variant_findings(names, post.text, post.url, post.platform, ctx.config.scheme.name)
+        yield from variant_findings(names, [("text", post.text)], post.url, post.platform, ctx.config.scheme.name)
 
 
 def identifying_places(page: Page) -> list[str]:
@@ -42,18 +51,29 @@ def identifying_places(page: Page) -> list[str]:
             page.regions.get("footer", ""), *headings, *header_alts]
 
 
-def variant_findings(names: NameMatcher, text: str, url: str, channel: str, canonical: str) -> Iterator[Finding]:
-    found = names.find(text or "")
+def variant_findings(names: NameMatcher, places: list[tuple[str, str]], url: str, channel: str,
+                     canonical: str) -> Iterator[Finding]:
+    """One finding for the page or post, saying where each wrong form was written."""
+    found = [(place, text, v) for place, text in places if text for v in names.find(text)]
     if not found:
         return
-    snippets = list(dict.fromkeys(v.snippet for v in found))
+    snippets = list(dict.fromkeys(v.snippet for _, _, v in found))
     quoted = ", ".join(f"\u201c{s}\u201d" for s in snippets[:3]) + (" and others" if len(snippets) > 3 else "")
-    corrections = list(dict.fromkeys(v.correct for v in found))
+    corrections = list(dict.fromkeys(v.correct for _, _, v in found))
     where = "page" if channel == "website" else "post"
+    seen_in = list(dict.fromkeys(place for place, _, _ in found))
+    # Outside the body text it is said where, or the CEO could not find it.
+    hidden = [PLACES.get(p, p) for p in seen_in if p != "text"]
+    also = f" (in {_and(hidden)})" if hidden else ""
     yield Finding("name.variant", url=url,
-                  message=f"The {where} writes the name as {quoted}; the correct form is \u201c{corrections[0]}\u201d.",
-                  evidence={"snippets": snippets, "correct": corrections, "channel": channel,
-                            "context": [_context(text, v.start, v.end) for v in found[:5]]})
+                  message=f"The {where} writes the name as {quoted}{also}; the correct form is "
+                          f"\u201c{corrections[0]}\u201d.",
+                  evidence={"snippets": snippets, "correct": corrections, "channel": channel, "places": seen_in,
+                            "context": [_context(text, v.start, v.end) for _, text, v in found[:5]]})
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _context(text: str, start: int, end: int) -> str:

@@ -13,24 +13,41 @@ from .base import Check
 from .resources import Resources
 
 CODES = ("privacy.personal_data",)
+# Where on a page a contact was found, when outside the body text, in the report's words.
+PLACES = {"title": "in the page title", "alt text": "in an image's alt text",
+          "title attribute": "in a tooltip (title attribute)", "aria-label": "in a label read out by screen readers",
+          "figure caption": "in a figure caption"}
 
 
 def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     host = urlsplit(ctx.config.scheme.website).hostname or ""
     allowed = ctx.config.privacy.allowed_contacts
-    seen = group((c.value, page.url, c) for page in snapshot.pages if (page.status or 200) < 400
-                 for c in page_contacts(page, host, allowed, ctx))
+    seen = group((c.value, page.url, (c, place)) for page in snapshot.pages if (page.status or 200) < 400
+                 for c, place in page_contacts(page, host, allowed, ctx))
     for value, found in seen.items():
-        yield _finding(found.first, found.url, f"is published {found.where()}", found.evidence())
+        contact, place = found.first
+        inside = f"{PLACES[place]} " if place in PLACES else ""
+        yield _finding(contact, found.url, f"is published {inside}{found.where()}",
+                       {**found.evidence(), "place": place})
     for post in snapshot.posts:
         yield from check_post(post, host, allowed)
 
 
-def page_contacts(page: Page, host: str, allowed, ctx: Resources) -> list[Contact]:
-    """The page's contacts: kept between audits for the same page content and config."""
-    found = ctx.per_page(page, "personal_data.contacts",
-                         lambda p: [asdict(c) for c in find_contacts(page_text(p), host, allowed)])
-    return [Contact(**c) for c in found]
+def page_contacts(page: Page, host: str, allowed, ctx: Resources) -> list[tuple[Contact, str]]:
+    """The page's contacts, each with where it was found first (the body text, then the words outside
+    it: title, alt text, tooltips…); kept between audits for the same page content and config."""
+    found = ctx.per_page(page, "personal_data.contacts.v2", lambda p: _contacts(p, host, allowed))
+    return [(Contact(**{k: v for k, v in c.items() if k != "place"}), c["place"]) for c in found]
+
+
+def _contacts(page: Page, host: str, allowed) -> list[dict]:
+    out: dict[str, dict] = {}
+    places = [("text", page_text(page)), ("title", page.title),
+              *((place, "\n".join(texts)) for place, texts in page.texts_outside.items())]
+    for place, text in places:
+        for contact in find_contacts(text, host, allowed) if text else ():
+            out.setdefault(contact.value, {**asdict(contact), "place": place})
+    return list(out.values())
 
 
 def check_post(post: Post, host: str, allowed) -> Iterator[Finding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..findings import Finding
+from ..metadata import CREDIT_FIELDS
 from ..snapshot import Snapshot
 from .base import Check
 from .resources import Resources
@@ -28,18 +29,32 @@ def _uses(where: str, uses, snapshot: Snapshot) -> Iterator[Finding]:
         gps = bool(info.facts.get("gps"))
         names = list(info.facts.get("metadata_names") or []) if info.facts.get("photo") else []
         if gps or names:
-            yield Finding("privacy.photo_metadata", url=where, subject=use.src,
-                          severity="high" if gps else "medium", message=_message(gps, names),
-                          evidence={"gps": gps, "name_fields": names})
+            credits = [n for n in names if n in CREDIT_FIELDS]
+            captions = [n for n in names if n not in CREDIT_FIELDS]
+            yield Finding("privacy.photo_metadata", url=where, subject=use.src, severity=_severity(gps, captions),
+                          message=_message(gps, captions, credits),
+                          evidence={"gps": gps, "name_fields": names, "caption_fields": captions,
+                                    "credit_fields": credits})
 
 
-def _message(gps: bool, names: list[str]) -> str:
-    if gps and names:
-        return (f"This photo's hidden metadata still gives the GPS location where it was taken and a "
-                f"person's name (in {', '.join(names)}).")
+def _severity(gps: bool, captions: list[str]) -> str:
+    """A location, or a caption or keyword naming someone (maybe a family pictured), is urgent;
+    a photographer's by-line or copyright line only is not."""
+    return "high" if gps or captions else "low"
+
+
+def _message(gps: bool, captions: list[str], credits: list[str]) -> str:
+    parts = []
     if gps:
-        return "This photo's hidden metadata still gives the GPS location where it was taken."
-    return f"This photo's hidden metadata names a person (in {', '.join(names)})."
+        parts.append("still gives the GPS location where it was taken")
+    if captions:
+        parts.append(f"names a person in its caption or keywords ({', '.join(captions)}), who may be someone "
+                     "pictured: check it does not name a family")
+    if credits:
+        parts.append(f"{'also ' if parts else ''}names its photographer or copyright holder "
+                     f"({', '.join(credits)})")
+    text = "This photo's hidden metadata " + "; it ".join(parts) + "."
+    return text if gps or captions else text[:-1] + ": usually harmless, remove it if that person wants privacy."
 
 
 CHECK = Check("photo_metadata", __doc__, CODES, site=check)

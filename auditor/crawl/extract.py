@@ -31,12 +31,19 @@ HINT_REGION = (("masthead", "header"), ("site-header", "header"), ("header", "he
 ICON_RELS = {"icon", "shortcut icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon"}
 SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "sms:", "callto:", "#")
 KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language", "x-robots-tag")
+# adjacent elements join their words only where one is a single letter (a drop capital, "1<sup>st</sup>")
+WORD_END = re.compile(r"\w\w$")
+WORD_START = re.compile(r"\w\w")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
 MAX_DEPTH = 256       # libxml2's nesting limit without huge_tree; the walk below keeps to it too
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
 # A quoted address inside a script handler (javascript:popup('/print/12'), onclick="location='a.html'").
 SCRIPT_TARGET = re.compile(r"""['"]((?:https?://|/(?!/)|\.{1,2}/)[^'"\s<>]{0,300}|[\w\-./]{1,200}\.(?:s?html?|php|aspx?))['"]""")
 MAX_SCRIPT_TARGETS = 5        # per handler
+# Words outside the body text that a visitor (or a screen reader) meets: read by the name and
+# personal-data checks. Bounded: a hostile page cannot make the extract grow without end.
+ATTRIBUTE_PLACES = (("title", "title attribute"), ("aria-label", "aria-label"))
+MAX_OUTSIDE_TEXTS, MAX_OUTSIDE_CHARS = 200, 300
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -141,10 +148,23 @@ class _Walker:
         self.stack: list[tuple[int, str, list[str], str]] = []   # open sections
         self.sections: list[Section] = []
         self.recent = ""
+        self.seam = False       # an element has just ended, with no text since
+        self.gap = False        # …and another began: its first text may start a new word
 
     def add_text(self, text: str | None, region: str) -> None:
-        if not text or not text.strip():
+        if not text:
             return
+        gap, self.gap, self.seam = self.gap, False, False
+        if not text.strip():
+            # whitespace between elements separates words as a browser shows them
+            if self.all and not self.all[-1][-1:].isspace():
+                self._append(" ", region)
+            return
+        if gap and self.all and WORD_END.search(self.all[-1]) and WORD_START.match(text):
+            text = " " + text     # <span>Anytown Baptist</span><span>Church</span>: shown apart, not "BaptistChurch"
+        self._append(text, region)
+
+    def _append(self, text: str, region: str) -> None:
         self.chunks.setdefault(region, []).append(text)
         self.all.append(text)
         for _, _, parts, sec_region in self.stack:
@@ -187,6 +207,12 @@ class _Walker:
         if tag in SKIP_TAGS or not tag:
             return
         region = self.region_of(el, region)
+        self.gap, self.seam = self.gap or self.seam, False
+        for attr, place in ATTRIBUTE_PLACES:
+            if el.get(attr):
+                self.outside(place, el.get(attr))
+        if tag == "figcaption":
+            self.outside("figure caption", el.text_content())
         if tag in HEADING:
             self.open_section(HEADING[tag], clean(el.text_content()), region)
         if tag in ("a", "area") and el.get("href"):
@@ -208,7 +234,7 @@ class _Walker:
             cap = el.find(".//figcaption")
             if cap is not None:
                 context = clean(cap.text_content())
-        if tag in ("img", "input") or (tag == "source" and el.getparent() is not None):
+        if tag in ("img", "image", "input") or (tag == "source" and el.getparent() is not None):
             self.image(el, tag, region, link, context)
         style = el.get("style")
         if style and "url(" in style:
@@ -225,6 +251,7 @@ class _Walker:
             self.add_text(child.tail, region)
         if tag in BLOCK_TAGS:
             self.block_break(region)
+        self.gap, self.seam = False, True
 
     def hash_route(self, href: str) -> str | None:
         """In a rendered app, "#/about" is a view of its own: the address keeps its fragment."""
@@ -249,6 +276,7 @@ class _Walker:
     def image(self, el, tag: str, region: str, link: str | None, context: str) -> None:
         if tag == "input" and (el.get("type") or "").lower() != "image":
             return
+        # <image src> outside SVG is shown as <img> by browsers (the HTML parser renames it); lxml keeps the name
         if tag == "source":
             if el.getparent().tag != "picture":
                 return
@@ -285,7 +313,16 @@ class _Walker:
         level, heading, parts, region = self.stack.pop()
         self.sections.append(Section(heading=heading, level=level, text=_join(parts), region=region))
 
+    def outside(self, place: str, text: str) -> None:
+        text = clean(text)[:MAX_OUTSIDE_CHARS]
+        texts = self.page.texts_outside.setdefault(place, [])
+        if text and text not in texts and len(texts) < MAX_OUTSIDE_TEXTS:
+            texts.append(text)
+
     def finish(self) -> None:
+        for use in self.page.images:
+            if use.kind in ("img", "source") and use.alt:
+                self.outside("alt text", use.alt)
         while self.stack:
             self.close_section()
         self.page.sections = self.sections

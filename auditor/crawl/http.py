@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
@@ -109,7 +110,7 @@ class Fetcher:
 
     @classmethod
     def for_config(cls, config, cache: Cache | None = None, stop: threading.Event | None = None) -> "Fetcher":
-        ua = f"auditor/{__version__} (policy audit for {config.scheme.name}; +{config.scheme.website})"
+        ua = f"auditor/{__version__} (policy audit for {_ascii(config.scheme.name)}; +{config.scheme.website})"
         return cls(user_agent=ua, delay=config.crawl.delay_seconds, timeout=config.crawl.timeout_seconds,
                    max_redirects=config.crawl.max_redirects, cache=cache, stop=stop,
                    addresses=AddressPolicy.for_config(config), max_retry_wait=config.crawl.max_retry_wait_seconds)
@@ -351,3 +352,10 @@ class Fetcher:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
+
+
+def _ascii(text: str) -> str:
+    """A header value in plain ASCII: a scheme named "1st and 7th Frome ‘Jubilee’ Scouts" would
+    otherwise make every request fail before it is sent."""
+    text = text.translate({0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x2013: "-", 0x2014: "-"})
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import imagehash
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from ..perceptual import phash
 from ..snapshot import ImageInfo
@@ -154,11 +154,19 @@ def contrast(value: str, background=WHITE) -> float:
     return float(np.abs(arr - np.array(background[:3], dtype=np.float32)).mean() / 255)
 
 
-def thumb_distance(a: str, b: str) -> float:
-    """Colour difference of two thumbnails, 0 (same) to 1: the worst block's mean difference."""
+def thumb_distance(a: str, b: str, soft: bool = False) -> float:
+    """Colour difference of two thumbnails, 0 (same) to 1: the worst block's mean difference.
+    `soft` blurs both first: a small image's strokes and edges fall between its few pixels
+    differently in every copy, its colours do not."""
     img_b = thumb_image(b)
     img_a = thumb_image(a).resize(img_b.size, Image.Resampling.BILINEAR)
-    diff = np.abs(np.asarray(img_a, dtype=np.int16) - np.asarray(img_b, dtype=np.int16)).mean(axis=2) / 255
+    if soft:
+        img_a, img_b = (img.filter(ImageFilter.BoxBlur(1)) for img in (img_a, img_b))
+    return _block_distance(np.asarray(img_a, dtype=np.int16), np.asarray(img_b, dtype=np.int16))
+
+
+def _block_distance(a: np.ndarray, b: np.ndarray) -> float:
+    diff = np.abs(a - b).mean(axis=2) / 255
     h, w = diff.shape
     blocks = diff[: h - h % BLOCK, : w - w % BLOCK].reshape(h // BLOCK, BLOCK, w // BLOCK, BLOCK).mean(axis=(1, 3))
     return float(blocks.max()) if blocks.size else float(diff.mean())

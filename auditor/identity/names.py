@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 from ..text.scan import finditer_at, first_word, fold, line_cache, lines_at, positions, replace_lines
 
 SPACES = "\u00a0\u2007\u202f\u2009\u200a"
@@ -24,6 +25,12 @@ ADDRESS = re.compile(
 # Every address holds one of these; a line without any is left as it is. (Each branch starts
 # with a plain character, which lets the engine skip quickly to the next candidate.)
 ADDRESS_HINT = re.compile(r"@|#|://|www\.|\.[A-Za-z]")
+TOKEN = re.compile(r"[^\W_]+")
+TYPO_MIN_LETTERS = 5       # shorter words have too many real words one letter away
+RUN_CHARS = 120
+JOINER = re.compile(r"[\s'\u2018\u2019\"\u201c\u201d,()&]+|-")     # a hyphen only inside a word: "Home-Start"
+SEPARATORS = re.compile(r"([\s,\-]+)")
+SMALL_WORDS = {"and", "of", "the", "for", "in", "at", "on"}
 WORD = re.compile(r"[^\s,\-" + HYPHENS + "]+")
 
 
@@ -57,6 +64,19 @@ class NameMatcher:
         self._first = {p: first_word(_fuzzy_words(n)) for p, n in self._fuzzy + self._compounds}
         forbidden = [f for f in scheme.forbidden_names if f.strip()]
         self._first.update((p, first_word(f.split())) for p, f in zip(self._forbidden, forbidden))
+        # "wpo" in a file name stands for Westminster Philharmonic Orchestra
+        self._initials = {i for n in self.names for i in _initials(n) if len(i) >= 3}
+        self._after_comma = {w.lower() for n in self.names for w in re.findall(r",\s*(\w+)", n)}
+        self._all_words = {n: {w.lower() for w in TOKEN.findall(n)} for n in self.names}
+        self._words = {n: words - SMALL_WORDS for n, words in self._all_words.items()}
+        self._typos: dict[str, tuple[str, str]] = {}
+        for n in reversed(self.names):      # the canonical name wins
+            for word in TOKEN.findall(n):
+                if len(word) >= TYPO_MIN_LETTERS and word.lower() not in SMALL_WORDS:
+                    self._typos.update((t, (word, n)) for t in _typos(word.lower()))
+        known = {w for words in self._words.values() for w in words}
+        self._typos = {t: v for t, v in self._typos.items() if t not in known}
+        self._typo_hints = sorted(known)
 
     def identifies(self, text: str) -> bool:
         """True when text carries the canonical or an accepted name (case and spacing aside)."""
@@ -64,9 +84,19 @@ class NameMatcher:
         return any(p.search(text) for p in self._exact)
 
     def mentions(self, text: str) -> bool:
-        """True when text names the scheme or its brand in any form, right or wrong (file names too)."""
+        """True when text names the scheme or its brand in any form, right or wrong, or by its
+        initials (file names too)."""
         text = re.sub(r"[_.]+", " ", text or "")
-        return self.identifies(text) or any(p.search(text) for p, _ in self._compounds)
+        return (self.identifies(text) or any(p.search(text) for p, _ in self._compounds)
+                or any(w.lower() in self._initials for w in re.split(r"[\W_]+", text)))
+
+    def without(self, text: str) -> str:
+        """The words of text left once every form of the scheme's names, right or wrong, and its
+        initials are taken out (file names too: "home-start_logo.png" leaves "logo png")."""
+        text = re.sub(r"[_.]+", " ", text or "")
+        for pattern in [p for p, _ in self._fuzzy + self._compounds] + self._forbidden:
+            text = pattern.sub(" ", text)
+        return " ".join(w for w in re.split(r"[\W_]+", text) if w and w.lower() not in self._initials)
 
     def variants(self, text: str) -> list[str]:
         """Wrong forms of the name in text, quoted as written."""
@@ -83,14 +113,56 @@ class NameMatcher:
         for pattern in self._forbidden:
             for m in scan.matches(pattern):
                 _add(found, Variant(_quote(text, m), m.start(), m.end(), self.names[0]))
+        for variant in self._misspelt(text, scan.folded):
+            _add(found, variant)
         return sorted(found, key=lambda v: v.start)
+
+    def _misspelt(self, text: str, folded: str | None) -> Iterator[Variant]:
+        """A word of the name mistyped ("1st and 7th Jubliee Scouts"): one letter wrong, missing,
+        added or two swapped, among the name's other words so that, read right, the run is the
+        name with at most one word left out."""
+        if not self._typos or (folded is not None and not any(w in folded for w in self._typo_hints)):
+            return
+        for m in TOKEN.finditer(text):
+            typo = self._typos.get(m.group().lower())
+            if typo is None or m.group()[0].isupper() != typo[0][0].isupper():
+                continue
+            word, name = typo
+            words = self._words[name]
+            run = _run(text, m, word, self._all_words[name])
+            said = {t.group().lower() for t in run if t is not m} | {word.lower()}
+            if len(words - said) <= 1 and len(said - SMALL_WORDS) >= 3:
+                start, end = run[0].start(), run[-1].end()
+                yield Variant(" ".join(text[start:end].split()), start, end, name)
 
     def _is_correct(self, snippet: str, correct: str) -> bool:
         snippet = normalise(snippet)
-        if snippet in self.correct or snippet == normalise(correct):
+        forms = self.correct | {normalise(correct)}
+        if snippet in forms:
             return True
         # capitals throughout are a typographic style, not a misspelling
-        return snippet.isupper() and snippet in {c.upper() for c in self.correct | {normalise(correct)}}
+        if snippet.isupper() and snippet in {c.upper() for c in forms}:
+            return True
+        if any(_same_words(snippet, form) for form in forms):
+            return True
+        # "St Mary's, Henbury" where the scheme itself writes "St Mary the Virgin, Henbury"
+        commas = re.findall(r",\s*(\w+)", snippet)
+        return bool(commas) and all(w.lower() in self._after_comma for w in commas) and any(
+            _same_words(" ".join(snippet.replace(",", " ").split()), form) for form in forms)
+
+
+def _same_words(snippet: str, form: str) -> bool:
+    """The same words and separators as a correct form, capitals aside where they are only style:
+    a word the name writes in small letters ("the", "and") may take a capital ("The Hall" opening
+    a sentence), and a name of ordinary words may be written all in small letters in running text
+    ("the village hall"); a hyphenated brand keeps its capitals ("home-start" is wrong)."""
+    got, want = SEPARATORS.split(snippet), SEPARATORS.split(form)
+    if len(got) != len(want) or got == want:
+        return got == want
+    running = snippet[:1].lower() + snippet[1:]        # its first letter may open a sentence
+    plain = running.islower() and "-" not in form and all(w.islower() or w.istitle() for w in want[::2])
+    return all(g == w or (g.lower() == w.lower() and (plain or w.islower()))
+               for g, w in zip(got, want))
 
 
 class _Scan:
@@ -134,6 +206,51 @@ def _fuzzy(name: str) -> str:
     words = WORD.findall(name.replace(",", " "))
     parts = ["(?:and|&|\\+)" if w.lower() in ("and", "&") else re.escape(w) for w in words]
     return rf"(?<![\w{MASKED}])" + (SEPARATOR.replace("]?", ",]?")).join(parts) + rf"(?![\w{MASKED}])"
+
+
+def _run(text: str, m: re.Match, meant: str, words: set[str]) -> list[re.Match]:
+    """The tokens around `m` (which stands for the word `meant`) that are among `words`, each once,
+    joined only by spaces, quotes, commas or brackets; without small words at either end."""
+    run, seen = [m], {meant.lower()}
+
+    def takes(t: re.Match, gap: str) -> bool:
+        word = t.group().lower()
+        if word not in words or not JOINER.fullmatch(gap) or (word in seen and word not in SMALL_WORDS):
+            return False
+        seen.add(word)
+        return True
+    for t in reversed(list(TOKEN.finditer(text, max(0, m.start() - RUN_CHARS), m.start()))):
+        if not takes(t, text[t.end():run[0].start()]):
+            break
+        run.insert(0, t)
+    for t in TOKEN.finditer(text, m.end(), m.end() + RUN_CHARS):
+        if not takes(t, text[run[-1].end():t.start()]):
+            break
+        run.append(t)
+    while run[0] is not m and run[0].group().lower() in SMALL_WORDS:
+        run.pop(0)
+    while run[-1] is not m and run[-1].group().lower() in SMALL_WORDS:
+        run.pop()
+    return run
+
+
+def _typos(word: str) -> set[str]:
+    """The word with one letter wrong, missing or added, or two neighbours swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = set()
+    for i in range(len(word) + 1):
+        out.add(word[:i] + word[i + 1:])
+        out.add(word[:i] + word[i + 1:i + 2] + word[i:i + 1] + word[i + 2:])
+        out.update(word[:i] + c + word[i + 1:] for c in letters)
+        out.update(word[:i] + c + word[i:] for c in letters)
+    out.discard(word)
+    return out
+
+
+def _initials(name: str) -> set[str]:
+    """A name's initials, with and without its small words: "hsbbah", "hsbbh"."""
+    words = re.findall(r"[^\W_]+", name.lower())
+    return {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in SMALL_WORDS)}
 
 
 def _spaced(name: str) -> str:
