@@ -18,7 +18,7 @@ from . import guidance
 from .humanise import clip, human_date, oneline
 from .problems import finding_ref
 from .problems import fold, needs_action
-from .report_model import SEVERITY_COLOURS, SEVERITY_LABELS, Looks, _host, _order, details_of, message_of
+from .report_model import SEVERITY_COLOURS, SEVERITY_LABELS, Looks, host_of, harm_order, details_of, message_of
 
 if TYPE_CHECKING:
     from .result import RunResult
@@ -46,7 +46,7 @@ def rows(result: "RunResult", caps: "Caps") -> list[dict[str, str]]:
     new = {f.fingerprint for f in result.comparison.new} if result.comparison and result.comparison.previous_run else set()
     open_refs = {p.ref for p in needs_action(result.findings, dismissed)}
     out = []
-    for problem in sorted(fold(result.findings), key=lambda p: (p.ref not in open_refs, _order(p))):
+    for problem in sorted(fold(result.findings), key=lambda p: (p.ref not in open_refs, harm_order(p))):
         section = guidance.section_of(problem.first.check, problem.first.policy)
         for f in problem.findings:
             place = looks.place(f.url)
@@ -64,7 +64,7 @@ def rows(result: "RunResult", caps: "Caps") -> list[dict[str, str]]:
                 "Broken address or item": subject or oneline(f.subject or ""),
                 "Seen on pages": str(n) if isinstance(n, int) else "1",
                 "Also on": " ; ".join(also) + (" and others" if isinstance(n, int) and n > len(also) + 1 else ""),
-                "What to do": guidance.what_to_do(advice, _host(f.url) == looks.host),
+                "What to do": guidance.what_to_do(advice, host_of(f.url) == looks.host),
                 "New since last audit": "yes" if f.fingerprint in new else "",
                 "Marked fine because": oneline(d.reason) if d else "", "Marked fine by": oneline(d.who) if d else "",
                 "Marked fine on": human_date(d.at) if d else "",

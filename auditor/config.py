@@ -6,6 +6,8 @@ naming the file, the key and what was expected.
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,12 @@ DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
 PLATFORMS = ("mastodon", "bluesky", "rss", "facebook", "instagram", "page")
 SECURITY = ("none", "starttls", "ssl")
+
+
+# One address, as the report's From and To headers take it, optionally with a name before it
+# ("CEO <ceo@example.org.uk>"): nothing that could add a header or another recipient.
+_ADDR = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
+MAIL_ADDRESS = re.compile(rf"{_ADDR}|[^<>,;:\"\\\x00-\x1f\x7f-\x9f]{{1,100}}<{_ADDR}>")
 
 
 class ConfigError(Exception):
@@ -241,7 +249,25 @@ def load(path: str | os.PathLike) -> Config:
         raise ConfigError(path, "", f"cannot be read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", f"not valid TOML ({exc})") from None
-    return _Parser(path).parse(raw)
+    refuse_if_others_can_write(path, "")
+    config = _Parser(path).parse(raw)
+    if config.consent.register is not None:
+        refuse_if_others_can_write(path, "consent.register", config.consent.register)
+    return config
+
+
+def refuse_if_others_can_write(path: Path, key: str, target: Path | None = None) -> None:
+    """Whoever can edit the config can send the report and the mail login elsewhere, and whoever can
+    edit the register can make any photo look consented: neither may be writable by every user."""
+    target = target or path
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return                  # missing files are reported where they are needed
+    if mode & stat.S_IWOTH:
+        what = "this file" if target == path else f"{target}"
+        raise ConfigError(path, key, f"{what} can be changed by any user of this computer, who could then "
+                                     f"redirect the report or its mail login; run: chmod o-w {target}")
 
 
 class _Parser:
@@ -269,9 +295,11 @@ class _Parser:
             smtp = Smtp(**self.section("smtp", smtp_raw, "report.smtp"))
             if smtp.security not in SECURITY:
                 self.fail("report.smtp.security", f"must be one of {', '.join(SECURITY)}, not {smtp.security!r}")
-        for addr in report["recipients"] + (report["sender"],):
-            if "@" not in addr:
-                self.fail("report", f"{addr!r} is not an e-mail address")
+        for key, addresses in (("report.recipients", report["recipients"]), ("report.sender", (report["sender"],))):
+            for addr in addresses:
+                if not MAIL_ADDRESS.fullmatch(addr):
+                    self.fail(key, f"{addr!r} is not one plain e-mail address (write name@example.org or "
+                                   "Name <name@example.org>, without commas or line breaks)")
         cfg = Config(
             path=self.path,
             scheme=Scheme(**self.section("scheme", self.table(raw, "scheme"), "scheme")),

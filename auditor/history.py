@@ -171,6 +171,7 @@ class Changes:
 class History:
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.problem: str | None = None    # set by open_history when the file had to be replaced
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
@@ -203,8 +204,13 @@ class History:
 
     # --- runs -----------------------------------------------------------
     def start_run(self, started_at: str, pid: int) -> int:
-        cur = self.db.execute("INSERT INTO runs (started_at, pid) VALUES (?, ?)", (started_at, pid))
-        return int(cur.lastrowid)
+        """A new run, numbered after every run the history or the archived run folders know of,
+        so an archived report is never overwritten."""
+        with self.transaction():
+            known = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0]
+            run_id = max(known, max(archived_runs(self.path.parent), default=0)) + 1
+            self.db.execute("INSERT INTO runs (id, started_at, pid) VALUES (?, ?, ?)", (run_id, started_at, pid))
+        return run_id
 
     def finish_run(self, run_id: int, status: str, finished_at: str, counts: dict[str, Any],
                    report_path: str | None = None, error: str | None = None,
@@ -219,13 +225,23 @@ class History:
         self.db.execute("UPDATE runs SET report_path=? WHERE id=?", (report_path, run_id))
 
     def recover_interrupted(self, finished_at: str) -> list[int]:
-        """Mark runs left 'running' by a killed process as incomplete. Call while holding the lock."""
-        ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status='running'")]
-        if ids:
-            self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
-                            " error=COALESCE(error, ?), ending=? WHERE status='running'",
-                            (finished_at, KILLED, Ending.KILLED.value))
-        return ids
+        """Runs left 'running' by a killed process, recorded as killed (incomplete, to be redone).
+        A run killed after its report was saved had finished its audit: it takes the end state it
+        wrote beside the report, so it is neither redone nor reported twice. Call while holding the lock.
+        Returns the ids recorded as killed."""
+        killed = []
+        for (run_id,) in self.db.execute("SELECT id FROM runs WHERE status='running'").fetchall():
+            ended = read_end_state(self.path.parent / "runs" / f"{run_id:05d}")
+            if ended is None:
+                killed.append(run_id)
+                self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
+                                " error=COALESCE(error, ?), ending=? WHERE id=?",
+                                (finished_at, KILLED, Ending.KILLED.value, run_id))
+            else:
+                self.finish_run(run_id, ended["status"], ended["finished_at"], ended["counts"],
+                                report_path=ended.get("report_path"), error=ended.get("error"),
+                                ending=Ending(ended["ending"]))
+        return killed
 
     def run(self, run_id: int) -> Run | None:
         row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -404,6 +420,67 @@ def _run(row: sqlite3.Row) -> Run:
                ending=Ending(row["ending"]) if row["ending"] else None)
 
 
+END_STATE = "ended.json"
+
+
+def write_end_state(run_dir: Path, status: str, finished_at: str, counts: dict[str, Any],
+                    report_path: str | None, error: str | None, ending: Ending) -> None:
+    """What `finish_run` will record, kept beside the saved report before it is sent: a run killed
+    between the two is recorded from this, not redone."""
+    data = json.dumps({"status": status, "finished_at": finished_at, "counts": counts,
+                       "report_path": report_path, "error": error, "ending": ending.value})
+    tmp = run_dir / (END_STATE + ".tmp")
+    tmp.write_text(data, encoding="utf-8")
+    tmp.replace(run_dir / END_STATE)
+
+
+def read_end_state(run_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((run_dir / END_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(data, dict) and data.get("status") in ("complete", "incomplete", "failed") \
+        and isinstance(data.get("finished_at"), str) and isinstance(data.get("counts"), dict) \
+        and data.get("ending") in {e.value for e in Ending}
+    return data if ok else None
+
+
+def archived_runs(storage: Path) -> list[int]:
+    """The numbers of the run folders kept under `runs/`."""
+    folder = Path(storage) / "runs"
+    if not folder.is_dir():
+        return []
+    return [int(p.name) for p in folder.iterdir() if p.name.isdigit() and p.is_dir()]
+
+
 def open_history(storage: Path) -> History:
-    return History(Path(storage) / "history.sqlite3")
+    """The history of the storage folder. A damaged file, or one that has lost audits the run
+    folders show, is put aside (never deleted) and a new one started: `History.problem` says so."""
+    path = Path(storage) / "history.sqlite3"
+    problem = None
+    try:
+        history = History(path)
+        history.db.execute("SELECT COUNT(*) FROM runs").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            raise                         # unwritable or full: not damage, and nothing to put aside
+        problem = f"could not be read ({exc})"
+    else:
+        archived = archived_runs(storage)
+        known = {r[0] for r in history.db.execute("SELECT id FROM runs")}
+        missing = [n for n in archived if n not in known]
+        if not missing:
+            return history
+        history.close()
+        problem = (f"has lost {len(missing)} of the {len(archived)} audits whose reports are archived"
+                   if known else f"is empty, although {len(archived)} earlier audits are archived")
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{path}{suffix}").exists():
+            Path(f"{path}{suffix}").replace(f"{aside}{suffix}")
+    history = History(path)
+    history.problem = (f"The audit history {problem}. It was kept aside as {aside.name} and a new history "
+                       "started, so this audit is not compared with earlier ones; the earlier reports are "
+                       "still in the runs folder.")
+    return history
 

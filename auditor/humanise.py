@@ -67,7 +67,7 @@ _PLAIN_WORDS = (
 )
 _ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T[\d:.+\-Z]*)?\b")
 _PARENS = re.compile(r"\s*\(([^()]{1,120})\)")
-_CODE_TOKEN = re.compile(r"[._:/=]|[a-z][A-Z]|^[A-Z]{2,}[a-z]|^[A-Z]{3,}$")
+_CODE_TOKEN = re.compile(r"[._:/=]|[a-z][A-Z]|^[A-Z]{2,}[a-z]|^(?:EXIF|IPTC|XMP)$")
 _STATUS = re.compile(r"the server answered (\d{3})")
 _BACKTICKS = re.compile(r"`([^`]*)`")
 
@@ -85,9 +85,18 @@ def http_problem(status: int) -> str:
     return "the site would not show it"
 
 
+_QUOTED = re.compile("(\u201c[^\u201d]*\u201d)")
+
+
 def plain(text: str) -> str:
-    """A check's sentence without config keys, file or field names, codes or ISO dates."""
-    text = _PARENS.sub(_drop_technical, _BACKTICKS.sub(r"\1", oneline(text)))
+    """A check's sentence without config keys, file or field names, codes or ISO dates. What it
+    quotes from the web (in curly quotes) is left as it was written."""
+    parts = _QUOTED.split(oneline(text))
+    return "".join(part if i % 2 else _plain_words(part) for i, part in enumerate(parts))
+
+
+def _plain_words(text: str) -> str:
+    text = _PARENS.sub(_drop_technical, _BACKTICKS.sub(r"\1", text))
     for word, instead in _PLAIN_WORDS:
         text = text.replace(word, instead)
     text = _STATUS.sub(lambda m: http_problem(int(m.group(1))), text)
@@ -97,8 +106,11 @@ def plain(text: str) -> str:
 def _drop_technical(match: re.Match) -> str:
     inner = match.group(1).strip()
     inner = inner[3:] if inner.startswith("in ") else inner
-    tokens = [t.strip() for t in inner.split(",")]
-    if all(t and " " not in t and "@" not in t and "*" not in t for t in tokens) \
-            and any(_CODE_TOKEN.search(t) for t in tokens):
-        return ""
+    parts = [p.split() for p in inner.split(",")]
+    if "@" in inner or "*" in inner or not all(parts):
+        return match.group(0)           # a masked address or number is what the CEO needs to see
+    if all(len(p) == 1 for p in parts) and any(_CODE_TOKEN.search(p[0]) for p in parts):
+        return ""                       # (crawl.max_pages), (logo-2019.png), (in Artist, XPComment)
+    if all(any(_CODE_TOKEN.search(t) for t in p) for p in parts):
+        return ""                       # (in EXIF Artist, IPTC By-line, XMP dc:creator)
     return match.group(0)

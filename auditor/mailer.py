@@ -5,18 +5,22 @@ HTML and its inline thumbnails by Content-ID), then the attached list of every f
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import smtplib
 import ssl
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .config import Config, Report, Smtp
 
@@ -38,7 +42,7 @@ def build_message(rendered: "Rendered", report: Report, when: datetime | None = 
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = " ".join(rendered.subject.split())
     msg["From"] = report.sender
-    msg["To"] = ", ".join(report.recipients) or report.sender
+    msg["To"] = ", ".join(dict.fromkeys(report.recipients)) or report.sender
     msg["Date"] = format_datetime(when or datetime.now(timezone.utc))
     msg["Message-ID"] = make_msgid("report", domain=report.sender.rpartition("@")[2] or None)
     msg["Auto-Submitted"] = "auto-generated"
@@ -53,39 +57,72 @@ def build_message(rendered: "Rendered", report: Report, when: datetime | None = 
     return msg
 
 
-def send(data: bytes, smtp: Smtp) -> None:
-    """Send these exact message bytes, with a couple of retries on temporary trouble. Raises MailError."""
+def send(data: bytes, smtp: Smtp, on_accepted: Callable[[], None] | None = None) -> None:
+    """Send these exact message bytes, with a couple of retries on trouble before the server has
+    accepted it. Raises MailError when it was not accepted.
+
+    Once the server has accepted the message (its 250 after DATA) it is delivered: `on_accepted`
+    records that at once, and nothing after it (a QUIT refused with 421, a dropped connection)
+    makes it be sent again."""
     sender, recipients = envelope(data)
     attempts = len(RETRY_DELAYS) + 1
     for attempt in range(1, attempts + 1):
         try:
-            _send_once(data, sender, recipients, smtp)
-            return
-        except PERMANENT as exc:
-            raise MailError(f"the mail server {smtp.host}:{smtp.port} refused the message: {_describe(exc)}") from exc
+            client = _connect(smtp)
         except (OSError, smtplib.SMTPException) as exc:
-            if attempt == attempts:
-                raise MailError(f"could not send through {smtp.host}:{smtp.port} ({smtp.security}) after "
-                                f"{attempts} attempts: {_describe(exc)}") from exc
-            log.warning("sending failed (attempt %d of %d): %s", attempt, attempts, _describe(exc))
-            time.sleep(RETRY_DELAYS[attempt - 1])
+            error: BaseException = exc
+        else:
+            try:
+                refused = client.sendmail(sender, recipients, data)
+            except PERMANENT as exc:
+                _close(client)
+                raise MailError(f"the mail server {smtp.host}:{smtp.port} refused the message: {_describe(exc)}") from exc
+            except (OSError, smtplib.SMTPException) as exc:
+                _close(client)
+                error = exc
+            else:
+                if on_accepted is not None:
+                    on_accepted()
+                if refused:
+                    log.warning("the mail server refused some recipients: %s", ", ".join(sorted(refused)))
+                _close(client)
+                return
+        if isinstance(error, PERMANENT):
+            raise MailError(f"the mail server {smtp.host}:{smtp.port} refused the message: {_describe(error)}") from error
+        if attempt == attempts:
+            raise MailError(f"could not send through {smtp.host}:{smtp.port} ({smtp.security}) after "
+                            f"{attempts} attempts: {_describe(error)}") from error
+        log.warning("sending failed (attempt %d of %d): %s", attempt, attempts, _describe(error))
+        time.sleep(RETRY_DELAYS[attempt - 1])
 
 
-def _send_once(data: bytes, sender: str, recipients: list[str], smtp: Smtp) -> None:
+def _connect(smtp: Smtp) -> smtplib.SMTP:
+    """A client ready for MAIL FROM: connected, encrypted as configured, signed in."""
     user, password = credentials(smtp)
     context = ssl.create_default_context()
     if smtp.security == "ssl":
         client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
     else:
         client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
-    with client:
+    try:
         client.ehlo()
         if smtp.security == "starttls":
             client.starttls(context=context)
             client.ehlo()
         if user:
             client.login(user, password or "")
-        client.sendmail(sender, recipients, data)
+    except BaseException:
+        _close(client)
+        raise
+    return client
+
+
+def _close(client: smtplib.SMTP) -> None:
+    """Say goodbye; what the server answers no longer matters."""
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
 
 
 def credentials(smtp: Smtp) -> tuple[str | None, str | None]:
@@ -101,7 +138,12 @@ def envelope(data: bytes) -> tuple[str, list[str]]:
     """Sender and recipients, read from the message's own headers."""
     msg = BytesParser(policy=policy.SMTP).parsebytes(data, headersonly=True)
     sender = parseaddr(str(msg.get("From", "")))[1]
-    recipients = [addr for _, addr in getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]) if addr]
+    addresses = getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])])
+    unique: dict[str, str] = {}
+    for _, addr in addresses:
+        if addr:
+            unique.setdefault(addr.lower(), addr)     # each recipient gets one copy
+    recipients = list(unique.values())
     if not sender or not recipients:
         raise MailError("the message has no sender or no recipients")
     return sender, recipients
@@ -117,6 +159,13 @@ def _describe(exc: BaseException) -> str:
 
 
 # --- the outbox -----------------------------------------------------------
+@dataclass
+class Flushed:
+    sent: list[str] = field(default_factory=list)       # file names, oldest first
+    waiting: list[str] = field(default_factory=list)
+    error: str | None = None                            # why the first of `waiting` was not sent
+
+
 def outbox_dir(config: Config) -> Path:
     return Path(config.storage) / "outbox"
 
@@ -129,8 +178,12 @@ def to_outbox(config: Config, data: bytes, name: str) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> Path:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
+    with tmp.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
     tmp.replace(path)
+    _sync_folder(path.parent)
     return path
 
 
@@ -139,20 +192,55 @@ def pending(config: Config) -> list[Path]:
     return sorted(folder.glob("*.eml")) if folder.is_dir() else []
 
 
-def send_outbox(config: Config) -> tuple[int, int]:
-    """Send every message waiting in the outbox, oldest first. Returns (sent, failed)."""
+def waiting_since(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+
+
+def send_outbox(config: Config) -> Flushed:
+    """Send every message waiting in the outbox, oldest first, stopping at the first that fails.
+
+    Senders take turns (a lock on the outbox), so a run and `auditor send-outbox` started together
+    never send one message twice; a message leaves the outbox the moment the server accepts it."""
     smtp = config.report.smtp
-    waiting = pending(config)
-    if smtp is None or not waiting:
-        return 0, len(waiting)
-    sent = 0
-    for path in waiting:
+    if smtp is None:
+        return Flushed(waiting=[p.name for p in pending(config)])
+    folder = outbox_dir(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    done = Flushed()
+    with _outbox_lock(folder):
+        waiting = pending(config)
+        for index, path in enumerate(waiting):
+            try:
+                send(path.read_bytes(), smtp, on_accepted=partial(_delivered, path))
+            except MailError as exc:
+                log.warning("the outbox still holds %s: %s", path.name, exc)
+                done.waiting, done.error = [p.name for p in waiting[index:]], str(exc)
+                break
+            done.sent.append(path.name)
+            log.info("sent %s from the outbox", path.name)
+    return done
+
+
+def _delivered(path: Path) -> None:
+    """The server has the message: out of the outbox for good, before anything else can happen."""
+    path.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+
+
+@contextmanager
+def _outbox_lock(folder: Path) -> Iterator[None]:
+    with open(folder / ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
-            send(path.read_bytes(), smtp)
-        except MailError as exc:
-            log.warning("the outbox still holds %s: %s", path.name, exc)
-            return sent, len(waiting) - sent
-        path.unlink()
-        sent += 1
-        log.info("sent %s from the outbox", path.name)
-    return sent, 0
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _sync_folder(folder: Path) -> None:
+    """A rename or removal survives a power cut only once its folder is written out."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

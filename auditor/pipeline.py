@@ -30,7 +30,11 @@ from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
 from .history import STOPPED, Changes, Comparison, Ending, History, open_history
+<<<<<<< HEAD
 from .isolation import Decoders
+=======
+from .humanise import plural
+>>>>>>> main
 from .lock import RunLock
 from .pagestore import PageStore
 from .problems import needs_action
@@ -70,6 +74,9 @@ def run(config: Config, options: Options | None = None) -> RunResult | None:
             return None
         result = RunResult(run_id=0, config=config, started_at=now_iso())
         result.run_id = history.start_run(result.started_at, os.getpid())
+        if history.problem:
+            log.warning("%s", history.problem)
+            result.notes.append(history.problem)
         log.info("Audit %d started for %s", result.run_id, config.scheme.website)
         try:
             _audit(config, options, history, result)
@@ -149,7 +156,16 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts, **decoders.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
+<<<<<<< HEAD
     result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered", caps.KIND))
+=======
+    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered"))
+    left_out = snapshot.stats.get("social_items_unreadable", 0)
+    if left_out:
+        result.notes.append(f"{plural(left_out, 'post, reply or picture', 'posts, replies or pictures')} on the "
+                            f"social accounts could not be read (the platform sent malformed data) and "
+                            f"{'was' if left_out == 1 else 'were'} left out")
+>>>>>>> main
     _save_findings(history, result, snapshot)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)

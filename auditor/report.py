@@ -13,7 +13,7 @@ import jinja2
 
 from . import attachment
 from .attachment import Attachment
-from .humanise import plural
+from .humanise import oneline, plural
 from .report_model import CAP_STEPS, InlineImage, view_model
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ def render(result: "RunResult") -> Rendered:
         html = inliner.inline(env.get_template("report.html.j2").render(**model))
         if len(html.encode("utf-8")) <= HTML_BUDGET:
             break
-    text = env.get_template("report.txt.j2").render(**model)
+    # Plain text has no escaping: every value is put on one line, so nothing from the web can
+    # start a line of its own (a forged heading) or reorder what follows.
+    text = _environment(finalize=_one_line).get_template("report.txt.j2").render(**model)
     table = attachment.rows(result, caps)
     listing = env.get_template("findings.html.j2").render(**attachment.context(result, table, model))
     attached = [Attachment(attachment.filename(result, "html"), "text", "html", listing.encode("utf-8")),
@@ -61,13 +63,17 @@ def render(result: "RunResult") -> Rendered:
                     inline_images=model["inline_images"], attachments=attached)
 
 
-def _environment() -> jinja2.Environment:
+def _environment(**options) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("auditor", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, **options)
     env.filters["plural"] = plural
     return env
+
+
+def _one_line(value):
+    return oneline(value) if isinstance(value, str) else value
 
 
 def _tidy_text(text: str) -> str:

@@ -172,6 +172,7 @@ def view_model(result: "RunResult", caps: Caps = CAP_STEPS[0]) -> dict[str, Any]
         "dismissed_total": len(fold(f for f in result.findings if f.fingerprint in dismissed)),
         "dismiss_howto": guidance.DISMISS_HOWTO,
         "notes": [plain(n) for n in result.notes],
+        "delivery_notes": [plain(n) for n in result.delivery_notes],
         "failures": [guidance.check_name(f.module) for f in result.failures],
         "comparison": _comparison(result), "changes": _changes(result, looks),
         "consents": _consents(result.expiring_consents), "checklist": guidance.CHECKLIST,
@@ -222,7 +223,8 @@ def _new_fingerprints(result: "RunResult") -> set[str]:
     return {f.fingerprint for f in comparison.new}
 
 
-def _order(problem: Problem) -> tuple:
+def harm_order(problem: Problem) -> tuple:
+    """Most harmful first: the report's part, then urgency, then kind, then the most places."""
     f = problem.first
     section = guidance.section_of(f.check, f.policy)
     return (guidance.SECTIONS.index(section), SEVERITIES.index(f.severity), guidance.code_rank(f.check),
@@ -233,7 +235,7 @@ def _sections(problems: list[Problem], looks: Looks, new: set[str], thumbnails: 
               inline: dict[str, InlineImage]) -> list[SectionView]:
     views: dict[str, SectionView] = {}
     kinds: dict[tuple[str, str, str], list[Problem]] = {}
-    for problem in sorted(problems, key=_order):
+    for problem in sorted(problems, key=harm_order):
         f = problem.first
         section = guidance.section_of(f.check, f.policy)
         view = views.setdefault(section.key, SectionView(section.key, section.heading, section.clauses, 0))
@@ -259,12 +261,12 @@ def card_of(problem: Problem, looks: Looks, new: set[str]) -> Card:
     first = problem.first
     urls = problem.urls()
     count = problem.places
-    on_site = all(_host(u) == looks.host for u in urls)
+    on_site = all(host_of(u) == looks.host for u in urls)
     noun = ("page", "pages") if on_site else ("place", "places")
     return Card(
         ref=problem.ref, check=first.check, severity=first.severity, message=clip(message_of(first), 300),
         details=details_of(first, looks),
-        todo=guidance.what_to_do(guidance.advice_key(first.check, first.subject), _host(first.url) == looks.host),
+        todo=guidance.what_to_do(guidance.advice_key(first.check, first.subject), host_of(first.url) == looks.host),
         places=[looks.place(u) for u in urls[:looks.caps.places]], count=count, known=len(urls),
         where=("on " if on_site else "in ") + plural(count, *noun),
         new=bool(new) and all(f.fingerprint in new for f in problem.findings))
@@ -356,7 +358,7 @@ def _href(url: str) -> str | None:
     return url if parts.scheme.lower() in _SAFE_SCHEMES and parts.hostname and len(url) <= MAX_HREF else None
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 

@@ -46,6 +46,7 @@ class RunResult:
     report_eml: Path | None = None
     delivered: bool | None = None           # None: no e-mail was attempted
     delivery_error: str | None = None
+    delivery_notes: list[str] = field(default_factory=list)    # earlier reports long stuck in the outbox
     thumbnails: dict[str, Path] = field(default_factory=dict)   # photo URL -> stored thumbnail
     expiring_consents: list[dict[str, Any]] = field(default_factory=list)
     trend: list[tuple[str, int]] = field(default_factory=list)   # (run start, things needing action) oldest first

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from . import cron
 from .config import Config, Schedule
@@ -45,25 +46,45 @@ def counts_for_schedule(run: Run) -> bool:
     return run.status == "complete" or (run.status == "incomplete" and not run.interrupted)
 
 
-def last_fulfilling_run(history: History) -> Run | None:
-    return next((r for r in history.runs(limit=200) if counts_for_schedule(r)), None)
+# A run dated later than this ahead of now was stamped by a clock that was wrong.
+CLOCK_SLACK = timedelta(hours=1)
+
+
+def last_fulfilling_run(history: History, now: datetime | None = None) -> Run | None:
+    """The latest run that fulfils its slot, leaving out any dated in the future: one audit run while
+    the clock was ahead must not stand for every quarter until that date comes round."""
+    now = now or datetime.now(timezone.utc)
+    for run in history.runs(limit=200):
+        if not counts_for_schedule(run):
+            continue
+        if started_at(run) > now + CLOCK_SLACK:
+            log.warning("Audit %d is dated %s, later than now (%s): the clock was probably wrong when it ran, "
+                        "so it does not count as the last audit", run.id, run.started_at,
+                        now.isoformat(timespec="seconds"))
+            continue
+        return run
+    return None
+
+
+def started_at(run: Run) -> datetime:
+    started = datetime.fromisoformat(run.started_at)
+    return started if started.tzinfo else started.replace(tzinfo=timezone.utc)
 
 
 def is_due(config: Config, history: History, now: datetime | None = None) -> bool:
     """Due when no run has fulfilled the most recent scheduled time at or before `now`."""
     now = now or datetime.now(timezone.utc)
-    last = last_fulfilling_run(history)
+    last = last_fulfilling_run(history, now)
     if last is None:
         return True
-    started = datetime.fromisoformat(last.started_at)
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=timezone.utc)
-    fire = trigger(config.schedule).get_next_fire_time(None, started + timedelta(seconds=1))
+    fire = trigger(config.schedule).get_next_fire_time(None, started_at(last) + timedelta(seconds=1))
     return fire is not None and fire <= now
 
 
-def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:
-    """Run `audit` now (the catch-up), then at every scheduled time, until `stop` is set.
+def serve(config: Config, audit: Callable[[], None], stop: threading.Event,
+          daily: Callable[[], None] | None = None) -> None:
+    """Run `audit` now (the catch-up), then at every scheduled time, until `stop` is set;
+    `daily` (sending what waits in the outbox) once a day in between.
 
     `audit` decides under the run lock whether an audit is due, so the catch-up runs only
     when a scheduled time passed unaudited, and once however many did. A time missed while
@@ -71,16 +92,19 @@ def serve(config: Config, audit: Callable[[], None], stop: threading.Event) -> N
     """
     audit()
     if not stop.is_set():            # stopped during the catch-up: nothing to wait for
-        _wait_and_audit(config, audit, stop)
+        _wait_and_audit(config, audit, stop, daily)
     log.info("Scheduler stopped")
 
 
-def _wait_and_audit(config: Config, audit: Callable[[], None], stop: threading.Event) -> None:
+def _wait_and_audit(config: Config, audit: Callable[[], None], stop: threading.Event,
+                    daily: Callable[[], None] | None) -> None:
     scheduler = BlockingScheduler(
         timezone=ZoneInfo(config.schedule.timezone),
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
     scheduler.add_job(audit, trigger(config.schedule), id="audit", name="scheduled audit")
+    if daily is not None:
+        scheduler.add_job(daily, IntervalTrigger(days=1), id="daily", name="outbox")
     watcher = threading.Thread(target=_shutdown_on, args=(stop, scheduler), daemon=True)
     watcher.start()
     log.info("Waiting; the next scheduled audit is at %s", next_run_text(config))

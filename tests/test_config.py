@@ -95,7 +95,7 @@ def test_social_defaults_and_platform_keys(tmp_path):
     (MINIMAL + "[crawl]\ntimeout_seconds = true\n", "crawl.timeout_seconds", "must be a number"),
     (MINIMAL + '[identity]\napproved_logos = "no-such-folder"\n', "identity.approved_logos", "not found"),
     (MINIMAL + '[consent]\nregister = "missing.csv"\n', "consent.register", "not found"),
-    (MINIMAL + '[report]\nrecipients = ["ceo"]\n', "report", "not an e-mail address"),
+    (MINIMAL + '[report]\nrecipients = ["ceo"]\n', "report.recipients", "not one plain e-mail address"),
     (MINIMAL + '[report.smtp]\nport = 25\n', "report.smtp.host", "is required"),
     (MINIMAL + '[report.smtp]\nhost = "x"\nsecurity = "tls"\n', "report.smtp.security", "none, starttls, ssl"),
     (MINIMAL + '[report.smtp]\nhost = "x"\nport = 70000\n', "report.smtp.port", "between 1 and 65535"),

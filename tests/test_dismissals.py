@@ -98,6 +98,10 @@ def test_a_problem_reference_dismisses_every_place_and_undismiss_takes_it_back(s
     run, found, _ = latest(path)
     html = report_text(path, run.id)
     assert "The report is gone on purpose" in html and "Broken address" not in html
+    assert re.search(r"<h1[^>]*>All clear</h1>", html)          # nothing else on this site needs action
+    assert cli.main(["findings", "--config", str(path)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert ": 0 things need action" in first and f"{len(found)} findings, 2 marked as fine" in first
     assert cli.main(["undismiss", problem.ref, "--by", "Jane", "--config", str(path)]) == 0
     assert "2 findings need action again." in capsys.readouterr().out
     _, _, history = latest(path)

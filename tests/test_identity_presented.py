@@ -23,6 +23,7 @@ from auditor.snapshot import Page, Snapshot
 from auditor.svg import rasterise
 
 NAME = "Anytown and District Branch"
+S_NAME = "Home-Start Barnet, Brent and Harrow"
 HOUSE_BOX = (20, 20, 180, 180)        # where identity_support draws the house in a 660x200 wordmark
 
 
@@ -158,12 +159,18 @@ def test_a_site_icon_cut_from_the_wordmark_is_that_logo_and_a_stranger_is_not():
     assert matcher.match_part(S.analyse(C.encode(photo))) is None
 
 
-def test_the_logo_check_takes_a_cut_out_site_icon_for_the_logo(tmp_path):
+def wordmark_only_config(tmp_path):
+    """The sample scheme's config with only the wordmark as its approved logo."""
     approved = tmp_path / "approved"
     approved.mkdir()
     (approved / "logo.png").write_bytes((S.REFERENCES / "approved" / "home-start-bbh-logo.png").read_bytes())
     path = S.write_config(tmp_path)
     path.write_text(path.read_text().replace((S.REFERENCES / "approved").as_posix(), approved.as_posix()))
+    return config.load(path)
+
+
+def test_the_logo_check_takes_a_cut_out_site_icon_for_the_logo(tmp_path):
+    cfg = wordmark_only_config(tmp_path)
     site = "https://www.homestartbbh.org.uk"
     cut = rasterise(S.APPROVED_SVG.read_bytes(), 660).crop(HOUSE_BOX).resize((180, 180))
     images = {f"{site}/icon.jpg": imaging.analyse(f"{site}/icon.jpg", S.encode(cut, "JPEG", quality=80)),
@@ -173,9 +180,23 @@ def test_the_logo_check_takes_a_cut_out_site_icon_for_the_logo(tmp_path):
              for name in ("icon.jpg", "other.png")]
     found = [(f.check, f.url.removeprefix(site), f.subject, f.severity) for f in
              logo.check(Snapshot(website=site + "/", started_at="", pages=pages, images=images),
-                        Resources(config.load(path)))]
+                        Resources(cfg))]
     assert found == [("logo.unrecognised", "/other.png", f"{site}/other.png", "low"),
                      ("logo.missing", "/other.png", None, "medium")]
+
+
+def test_an_avatar_cut_from_the_wordmark_is_the_approved_logo(tmp_path):
+    from auditor.checks import social_identity
+    from auditor.snapshot import Account
+    cfg = wordmark_only_config(tmp_path)
+    cut = rasterise(S.APPROVED_SVG.read_bytes(), 660).crop(HOUSE_BOX).resize((400, 400))
+    avatars = {"https://cdn.example/cut.png": S.encode(cut, "PNG"), "https://cdn.example/other.png": S.others()["council"]}
+    accounts = [Account(platform="mastodon", profile_url=f"https://social.example/@{name}", display_name=S_NAME,
+                        avatar_url=f"https://cdn.example/{name}.png") for name in ("cut", "other")]
+    snapshot = Snapshot(website=cfg.scheme.website, started_at="", accounts=accounts,
+                        images={url: imaging.analyse(url, data) for url, data in avatars.items()})
+    found = [(f.check, f.url) for f in social_identity.check(snapshot, Resources(cfg))]
+    assert found == [("social.avatar", "https://social.example/@other")]
 
 
 @pytest.mark.parametrize("name, accepted, text, wrong", [

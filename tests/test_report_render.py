@@ -1,6 +1,8 @@
 """The report's content: headline, folding, guidance, sections, escaping, and the golden file."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -11,7 +13,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from auditor import guidance, mailer, report, report_model, sample
+from auditor import guidance, humanise, mailer, report, report_model, sample
 from auditor.checks import CheckFailure
 from auditor.findings import CODES, Finding
 from auditor.history import Changes
@@ -211,6 +213,43 @@ def test_brief_entries_name_the_image_and_a_missing_register_is_not_a_photo_to_t
     result.findings.append(Finding("photo.no_consent", SITE + "/", "37 photos are published but no consent register "
                                    "is configured, so their consent cannot be checked.", evidence={"photos": 37}))
     text = report.render(result).text
-    assert re.search(r"- An image on this page has no description\. picnic-5\.jpg, https://", text)
+    assert re.search(r"- An image on this page has no description\. picnic-5\.jpg on https://", text)
     register = text[text.index("37 photos are published"):]
     assert "set up the consent register" in register.split("What to do:")[1].splitlines()[0]
+
+
+@pytest.mark.parametrize("said, plainly", [
+    ("the crawl stopped at its limit of 1000 pages (crawl.max_pages)", "the crawl stopped at its limit of 1000 pages"),
+    ("An old logo (logo-2019.png).", "An old logo."),
+    ("It names a person (in EXIF Artist, IPTC By-line, XMP dc:creator).", "It names a person."),
+    ("It names a person (in Artist, XPComment).", "It names a person."),
+    ("The sharing image (og:image) does not load", "The sharing image does not load"),
+    ("The site\u2019s robots.txt forbids the auditor from reading it", "The site\u2019s rules for automated visitors "
+                                                                      "forbid the audit from reading it"),
+    ("Consent for this photo (consent C-0042) expired on 2023-06-20.", "Consent for this photo (consent C-0042) "
+                                                                       "expired on 20 June 2023."),
+    ("A mobile number (075** ***987) and ja****h@gmail.com (3 faces found)",
+     "A mobile number (075** ***987) and ja****h@gmail.com (3 faces found)"),
+    ("A reply says \u201cthe form (forms.example/x) is broken on 2024-01-02\u201d (in Artist, XPComment)",
+     "A reply says \u201cthe form (forms.example/x) is broken on 2024-01-02\u201d"),
+    ("The link does not work: the server answered 404.", "The link does not work: there is nothing at that address any more."),
+    ("An image has no text alternative (alt text), so screen-reader users miss it.",
+     "An image has no description, so blind visitors using screen readers miss it."),
+])
+def test_checks_sentences_are_put_in_plain_words(said, plainly):
+    assert humanise.plain(said) == plainly
+
+
+def test_a_clean_consent_register_is_said_in_words(result):
+    result.expiring_consents = []
+    rendered = report.render(result)
+    assert "No consent runs out before the next audit." in rendered.html and "None." not in rendered.text
+
+
+def test_the_attached_csv_cannot_run_a_formula_from_a_web_page(result):
+    result.findings = [Finding("complaint.public", "https://mastodon.example/@x/1", "=HYPERLINK(\u201chttp://evil\u201d)",
+                               subject="https://mastodon.example/@scheme/1"),
+                       Finding("name.variant", f"{SITE}/about", "@SUM(1+1) is how the page writes it")]
+    rows = list(csv.DictReader(io.StringIO(report.render(result).attachments[1].data.decode("utf-8-sig"))))
+    assert [r["What was found"] for r in rows] == ["'=HYPERLINK(\u201chttp://evil\u201d)",
+                                                   "'@SUM(1+1) is how the page writes it"]

@@ -52,6 +52,8 @@ def _avatar(account: Account, snapshot: Snapshot, ctx: Resources) -> Iterator[Fi
     if info is None or not info.ok:
         return             # not loadable: nothing to compare, and not a logo problem
     match = matcher.match(info)
+    if match.judged and match.kind is None:
+        match = matcher.match_part(info) or match      # the mark cut from the logo, as avatars often are
     if match.kind == "approved" or not match.judged:
         return
     evidence = {"platform": account.platform, "reference": match.reference, "distance": match.distance}

@@ -7,7 +7,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from .. import checks, logs, pipeline, scheduler
+from .. import checks, delivery, logs, pipeline, scheduler
 from ..config import resolve_path
 from ..consent import register as consent_register
 from ..findings import CODES, SEVERITIES, unknown
@@ -49,6 +49,10 @@ def cmd_run(args) -> int:
         print(f"Error: --json {args.json}: {problem}; nothing was fetched", file=sys.stderr)
         return EXIT_USAGE
     logs.add_file(config.storage, args.verbose)
+    # A scheduled start delivers what an earlier run could not, whether or not an audit is due.
+    flushed = delivery.flush_outbox(config) if args.if_due and not args.no_email else None
+    if flushed is not None:
+        _tell_outbox(config, flushed, args.quiet)
     try:
         result = _audit_now(config, args)
     except AlreadyRunning as exc:
@@ -61,8 +65,18 @@ def cmd_run(args) -> int:
         log.info("%s", message)
         if not args.quiet:
             print(message)
-        return EXIT_OK
+        return EXIT_FAILED if flushed is not None and flushed.waiting else EXIT_OK
     return _tell(result, args.quiet)
+
+
+def _tell_outbox(config, flushed, quiet: bool) -> None:
+    if flushed.sent and not quiet:
+        print(f"Sent {len(flushed.sent)} report(s) that were waiting in the outbox.")
+    if flushed.waiting:
+        late = delivery.overdue(config)
+        print(f"Error: {len(flushed.waiting)} report(s) still wait in the outbox"
+              + (f", the oldest since {late[0][1]:%Y-%m-%d %H:%M} UTC" if late else "")
+              + f": {flushed.error}", file=sys.stderr)
 
 
 def _unwritable(path: Path) -> str | None:

@@ -31,7 +31,3 @@ def common_options(nested: bool = False) -> argparse.ArgumentParser:
 
 def load_config(args: argparse.Namespace) -> config_mod.Config:
     return config_mod.load(config_mod.resolve_path(getattr(args, "config", None)))
-
-
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    return config_mod.load(config_mod.resolve_path(getattr(args, "config", None)))

@@ -165,7 +165,7 @@ def _read(photo: str, args) -> tuple[str, bytes]:
     """(URL or "", image bytes); a URL is fetched politely, as the audit would."""
     if not _is_url(photo):
         try:
-            return "", Path(photo).read_bytes()
+            return "", reg.read_photo(Path(photo))
         except OSError as exc:
             raise ValueError(f"{photo}: {exc.strerror}") from None
     fetcher = Fetcher(user_agent=f"auditor/{__version__} (consent register check)", delay=0, timeout=20)

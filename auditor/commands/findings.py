@@ -11,7 +11,8 @@ from .common import EXIT_OK, EXIT_USAGE, load_config
 from ..findings import Finding
 from ..history import History, Run, open_history
 from ..humanise import clip, human_date, oneline
-from ..problems import finding_ref, fold, resolve
+from ..problems import finding_ref, fold, needs_action, resolve
+from ..report_model import harm_order
 
 
 def add_commands(sub, common) -> None:
@@ -54,19 +55,21 @@ def cmd_findings(args) -> int:
     if run is None:
         print("No audits yet.")
         return EXIT_OK
-    shown = [f for f in found if (f.fingerprint in held) == args.dismissed] if args.open or args.dismissed else found
-    print(f"Audit {run.id} ({human_date(run.started_at)}, {run.status}): {len(found)} findings, "
-          f"{len(found) - sum(1 for f in found if f.fingerprint in held)} needing action")
-    problems = {f.fingerprint: p.ref for p in fold(found) for f in p.findings}
-    for f in shown:
-        d = held.get(f.fingerprint)
-        problem = problems[f.fingerprint]
-        print(f"{finding_ref(f)}  {'dismissed' if d else 'open':<9}  {f.severity:<6}  {f.check:<22}  {f.url}"
-              + (f"  (problem {problem})" if problem != finding_ref(f) else ""))
-        print(f"    {clip(oneline(f.message), 160)}")
-        if d:
-            until = f", until {d.until}" if d.until else ""
-            print(f"    dismissed by {oneline(d.who)} on {d.at[:10]}{until}: {oneline(d.reason)}")
+    actions = len(needs_action(found, held))
+    print(f"Audit {run.id} ({human_date(run.started_at)}, {run.status}): {actions} "
+          f"{'thing needs' if actions == 1 else 'things need'} action (a problem seen in several places counts once); "
+          f"{len(found)} findings, {len(held)} marked as fine")
+    for problem in sorted(fold(found), key=harm_order):
+        for f in problem.findings:
+            d = held.get(f.fingerprint)
+            if (args.open and d) or (args.dismissed and not d):
+                continue
+            print(f"{finding_ref(f)}  {'dismissed' if d else 'open':<9}  {f.severity:<6}  {f.check:<22}  {f.url}"
+                  + (f"  (problem {problem.ref})" if problem.ref != finding_ref(f) else ""))
+            print(f"    {clip(oneline(f.message), 160)}")
+            if d:
+                until = f", until {d.until}" if d.until else ""
+                print(f"    dismissed by {oneline(d.who)} on {d.at[:10]}{until}: {oneline(d.reason)}")
     return EXIT_OK
 
 

@@ -85,10 +85,12 @@ def cmd_send_outbox(args) -> int:
     if config.report.smtp is None:
         print("Error: no [report.smtp] in the config, so nothing can be sent", file=sys.stderr)
         return EXIT_USAGE
-    sent, failed = mailer.send_outbox(config)
-    if not args.quiet or failed:
-        print(f"Sent {sent} report(s) from the outbox; {failed} still waiting.")
-    return EXIT_FAILED if failed else EXIT_OK
+    flushed = mailer.send_outbox(config)
+    if not args.quiet or flushed.waiting:
+        print(f"Sent {len(flushed.sent)} report(s) from the outbox; {len(flushed.waiting)} still waiting.")
+    if flushed.error:
+        print(f"Error: {flushed.error}", file=sys.stderr)
+    return EXIT_FAILED if flushed.waiting else EXIT_OK
 
 
 def cmd_send_test_email(args) -> int:

@@ -6,7 +6,7 @@ import logging
 import threading
 from functools import partial
 
-from .. import logs, pipeline, scheduler
+from .. import delivery, logs, pipeline, scheduler
 from .common import EXIT_OK, load_config
 from ..config import Config
 from ..lock import AlreadyRunning
@@ -40,7 +40,7 @@ def cmd_schedule(args) -> int:
         return EXIT_OK
     logs.add_file(config.storage, args.verbose)
     with graceful_stop() as stop:
-        scheduler.serve(config, partial(scheduled_audit, config, stop), stop)
+        scheduler.serve(config, partial(scheduled_audit, config, stop), stop, daily=partial(send_waiting, config))
     return EXIT_OK
 
 
@@ -48,6 +48,7 @@ def scheduled_audit(config: Config, stop: threading.Event) -> None:
     """One scheduled (or catch-up) audit, if one is due. Never raises: the scheduler keeps going."""
     if stop.is_set():
         return
+    send_waiting(config)
     try:
         result = pipeline.run(config, pipeline.Options(stop=stop, when=partial(scheduler.is_due, config)))
     except AlreadyRunning as exc:
@@ -67,3 +68,11 @@ def scheduled_audit(config: Config, stop: threading.Event) -> None:
             log.error("The %s check failed: %s", failure.module, failure.error)
         if result.delivery_error:
             log.error("The report was not delivered: %s", result.delivery_error)
+
+
+def send_waiting(config: Config) -> None:
+    """Deliver reports left in the outbox. Never raises: the scheduler keeps going."""
+    try:
+        delivery.flush_outbox(config)
+    except OSError as exc:
+        log.error("The outbox could not be sent: %s", exc)

@@ -9,9 +9,13 @@ Everything that leaves this module names a row by its `consent_ref`, never by wh
 from __future__ import annotations
 
 import csv
+import errno
+import fcntl
 import io
 import os
 import re
+import stat
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +30,20 @@ SOCIAL = ("facebook", "instagram", "mastodon", "bluesky", "x", "twitter", "linke
 PLACES = ("website",) + SOCIAL          # where a photo is shown
 CHANNELS = ("all", "social") + PLACES   # what a row may name
 DUPLICATE_BITS = 24     # of 256: two rows this close show the same photo
+MAX_PHOTO_BYTES = 50 * 2**20
+
+
+def read_photo(file: Path) -> bytes:
+    """A register photo's bytes. Only a regular file, of at most MAX_PHOTO_BYTES, is read: a device
+    (/dev/zero) or a named pipe would exhaust memory or wait for ever. Raises OSError."""
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)     # a pipe must not block the open
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if info.st_size > MAX_PHOTO_BYTES:
+            raise OSError(errno.EFBIG, f"larger than {MAX_PHOTO_BYTES // 2**20} MB")
+        return handle.read(MAX_PHOTO_BYTES + 1)[:MAX_PHOTO_BYTES]
 
 
 class RegisterError(ValueError):
@@ -197,7 +215,7 @@ def _photo_hashes(path: Path, line: int, file: Path, cache: HashCache) -> tuple[
         found = cache.get(key)
         if found is not None:
             return found
-        arr = hashing.grey_array(file.read_bytes())
+        arr = hashing.grey_array(read_photo(file))
     except OSError as exc:
         raise RegisterError(path, line, "photo", f"cannot read photo file {file.name!r} ({exc.strerror})") from None
     except Exception:  # noqa: BLE001 - whatever the decoder says, the file is not a usable photo
@@ -235,21 +253,35 @@ def expiring(register: Register, before: date, after: date | None = None) -> lis
 
 def append(path: Path, photo: str, subjects: str, consent_ref: str, given: str,
            expires: str = "", channels: str = "all") -> Record:
-    """Validate one new row against the register and append it; raises RegisterError."""
+    """Validate one new row against the register and append it; raises RegisterError.
+    The register is locked from reading to writing, so two additions at once cannot both win."""
     path = Path(path)
-    if not path.exists():
-        path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
-    register = load(path, strict=True)
-    text = read_text(path)
-    line = len(text.splitlines()) + 1
-    row = dict(zip(COLUMNS, (photo, subjects, consent_ref, given, expires, channels, "")))
-    record, arr = parse_row(path, line, row)
-    _check_unique(register, record, arr, {r.consent_ref: r.line for r in register.records})
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([row[c] for c in COLUMNS])
-    with path.open("a", encoding="utf-8" if encoding(path) == "utf-8-sig" else "cp1252", errors="replace") as fh:
-        fh.write(("" if not text or text.endswith("\n") else "\n") + buf.getvalue())
+    with _locked(path) as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            handle.write(",".join(COLUMNS).encode("utf-8") + b"\n")
+            handle.flush()
+        register = load(path, strict=True)
+        text = read_text(path)
+        line = len(text.splitlines()) + 1
+        row = dict(zip(COLUMNS, (photo, subjects, consent_ref, given, expires, channels, "")))
+        record, arr = parse_row(path, line, row)
+        _check_unique(register, record, arr, {r.consent_ref: r.line for r in register.records})
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([row[c] for c in COLUMNS])
+        codec = "utf-8" if encoding(path) == "utf-8-sig" else "cp1252"
+        handle.write((("" if not text or text.endswith("\n") else "\n") + buf.getvalue()).encode(codec, "replace"))
+        handle.flush()
+        os.fsync(handle.fileno())
     return record
+
+
+@contextmanager
+def _locked(path: Path):
+    """The register opened for appending under an exclusive lock; created (private) if missing."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "ab") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield handle
 
 
 def relative_photo(register_path: Path, photo: Path) -> str:

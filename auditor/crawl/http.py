@@ -76,6 +76,29 @@ class FetchResult:
         return None
 
 
+# Headers that carry a secret: sent only to the server they were given for.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def for_redirect(headers: dict[str, str], origin: str, target: str) -> dict[str, str]:
+    """The headers to send to a redirect's target: without secrets when it is another server or
+    the secure address redirects to a plain one."""
+    if _same_server(origin, target):
+        return dict(headers)
+    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+
+
+def _same_server(origin: str, target: str) -> bool:
+    a, b = urlsplit(origin), urlsplit(target)
+    try:
+        ports = (a.port or (443 if a.scheme == "https" else 80), b.port or (443 if b.scheme == "https" else 80))
+    except ValueError:
+        return False
+    upgrade = a.scheme == "http" and b.scheme == "https" and ports == (80, 443)
+    return (a.hostname or "").lower() == (b.hostname or "").lower() and (
+        (a.scheme == b.scheme and ports[0] == ports[1]) or upgrade)
+
+
 class Fetcher:
     def __init__(self, *, user_agent: str, delay: float = 0.5, timeout: float = 20.0,
                  max_redirects: int = 10, cache: Cache | None = None, retries: int = 2,
@@ -265,7 +288,7 @@ class Fetcher:
                 return result
             # Validators are looked up per hop: cached extracts are keyed by the final URL.
             cached = self.cache.validators(current) if (conditional and self.cache) else None
-            send = dict(headers or {})
+            send = dict(headers or {}) if current == url else for_redirect(headers or {}, url, current)
             if cached and cached.etag:
                 send["If-None-Match"] = cached.etag
             if cached and cached.last_modified:

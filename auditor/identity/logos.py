@@ -131,13 +131,17 @@ class LogoMatcher:
         if where is None:
             return None
         x, y, scale = where
-        distances = [self._compare(info, ref, prints) for prints in self._regions(ref, colour, thumb.size, x, y, scale)]
+        background = tuple(info.facts["logo_bg"]) if info.facts.get("logo_bg") else None
+        distances = [self._compare(info, ref, prints)
+                     for prints in self._regions(ref, background, thumb.size, x, y, scale)]
         score = min((max(shape / PART_HASH, col / self.thumb_threshold) for shape, col in distances), default=None)
         return score if score is not None and score <= 1.0 else None
 
     @staticmethod
-    def _regions(ref: Reference, colour: tuple, size: tuple[int, int], x: int, y: int, scale: float) -> Iterator[dict[str, str]]:
-        """Fingerprints of the reference's region at (x, y) of a `size` window, shifted and scaled a little."""
+    def _regions(ref: Reference, colour: tuple | None, size: tuple[int, int], x: int, y: int,
+                 scale: float) -> Iterator[dict[str, str]]:
+        """Fingerprints of the reference's region at (x, y) of a `size` window, shifted and scaled a
+        little; on the candidate's background colour if it has one, transparent otherwise."""
         for dx, dy, grow in itertools.product((-1, -0.5, 0, 0.5, 1), (-1, -0.5, 0, 0.5, 1), (0.9, 1.0, 1.1)):
             cx, cy = (x + size[0] / 2 + dx) * scale, (y + size[1] / 2 + dy) * scale
             half_w, half_h = size[0] * scale * grow / 2, size[1] * scale * grow / 2
@@ -145,7 +149,8 @@ class LogoMatcher:
                    min(ref.content.width, round(cx + half_w)), min(ref.content.height, round(cy + half_h)))
             if box[2] - box[0] < 4 or box[3] - box[1] < 4:
                 continue
-            region, background = hashing.trim(hashing.on(ref.content.crop(box), colour))
+            region = ref.content.crop(box)
+            region, background = hashing.trim(hashing.on(region, colour) if colour else region)
             if region is not None:
                 yield hashing.fingerprint(region, background)
 

@@ -18,8 +18,8 @@ from ..config import Config, Social
 from ..crawl.http import Fetcher
 from ..imaging import NOT_CHECKED
 from ..isolation import Decoders
-from ..snapshot import Account, CrawlError, ImageInfo, Snapshot
-from .common import LIMIT_REACHED, Api, Collected, SourceError
+from ..snapshot import Account, CrawlError, ImageInfo, Post, Snapshot
+from .common import LIMIT_REACHED, Api, Collected, SourceError, web_address
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
             collect(config, fetcher, snapshot, previous_run_at=previous_run_at, stop=stop, now=now, decoders=own)
         return
     now = now or datetime.now(timezone.utc)
+    unreadable = 0
     for entry in config.social:
         if stop.is_set():
             snapshot.complete = False
@@ -44,6 +45,11 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
         if stop.is_set() and collected.account.error:
             snapshot.complete = False      # cut short by the stop, not the account's fault
             return
+        sanitise(collected, where(entry))
+        if collected.unreadable:
+            log.warning("%s account %s: %d post(s), repl(ies) or image(s) with malformed data were left out",
+                        entry.platform, where(entry), collected.unreadable)
+        unreadable += collected.unreadable
         snapshot.accounts.append(collected.account)
         snapshot.posts.extend(collected.posts)
         snapshot.older_posts.extend(collected.older)
@@ -53,7 +59,34 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
                      decoders)
     snapshot.stats["social_accounts"] = len(snapshot.accounts)
     snapshot.stats["social_posts"] = len(snapshot.posts)
+    snapshot.stats["social_items_unreadable"] = unreadable
     snapshot.stats["social_older_posts"] = len(snapshot.older_posts)
+
+
+def sanitise(collected: Collected, home: str) -> None:
+    """Leave out what carries a malformed address, whichever reader produced it: every later stage
+    (checks, history, report) can then take a post's, reply's or image's address as well formed."""
+    account = collected.account
+    account.profile_url = web_address(account.profile_url) or home
+    if account.avatar_url is not None and web_address(account.avatar_url) is None:
+        account.avatar_url = None
+        collected.unreadable += 1
+    collected.posts = _well_formed(collected, collected.posts)
+    collected.older = _well_formed(collected, collected.older)
+
+
+def _well_formed(collected: Collected, posts: list[Post]) -> list[Post]:
+    kept = []
+    for post in posts:
+        if web_address(post.url) is None:
+            collected.unreadable += 1
+            continue
+        images = [i for i in post.images if web_address(i.src)]
+        replies = [r for r in post.replies if web_address(r.url)]
+        collected.unreadable += len(post.images) - len(images) + len(post.replies) - len(replies)
+        post.images, post.replies = images, replies
+        kept.append(post)
+    return kept
 
 
 def _cut_short(entry: Social, collected: Collected) -> CrawlError:

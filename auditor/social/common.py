@@ -37,6 +37,24 @@ class Collected:
     posts: list[Post] = field(default_factory=list)    # in the window: text, replies and photos checked
     older: list[Post] = field(default_factory=list)    # before it: photos checked (still published)
     cut_short: str = ""                                # why older posts were left unread, if some were
+    unreadable: int = 0                                # posts, replies or images left out: a value was malformed
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def web_address(value: Any) -> str | None:
+    """`value` when it is an http(s) address with a host that the rest of the audit can parse;
+    None for anything else: a platform's fields are untrusted ("http://[::1", CR/LF, a number)."""
+    if not isinstance(value, str) or not value or len(value) > 4096 or _CONTROL.search(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port                     # raises on a malformed port
+    except ValueError:
+        return None
+    return value if parts.scheme in ("http", "https") and host else None
 
 
 def split(posts: list[Post], since: datetime, max_posts: int, cut: str) -> tuple[list[Post], list[Post], str]:
