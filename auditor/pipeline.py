@@ -30,11 +30,8 @@ from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
 from .history import STOPPED, Changes, Comparison, Ending, History, open_history
-<<<<<<< HEAD
-from .isolation import Decoders
-=======
 from .humanise import plural
->>>>>>> main
+from .isolation import Decoders
 from .lock import RunLock
 from .pagestore import PageStore
 from .problems import needs_action
@@ -156,16 +153,12 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts, **decoders.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
-<<<<<<< HEAD
     result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered", caps.KIND))
-=======
-    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered"))
     left_out = snapshot.stats.get("social_items_unreadable", 0)
     if left_out:
         result.notes.append(f"{plural(left_out, 'post, reply or picture', 'posts, replies or pictures')} on the "
                             f"social accounts could not be read (the platform sent malformed data) and "
                             f"{'was' if left_out == 1 else 'were'} left out")
->>>>>>> main
     _save_findings(history, result, snapshot)
     history.save_posts(result.run_id, ((p.platform, p.url, p.created_at) for p in snapshot.posts))
     result.comparison = history.compare(result.run_id, result.findings)
