@@ -41,8 +41,8 @@ class Attachment:
 
 def rows(result: "RunResult", caps: "Caps") -> list[dict[str, str]]:
     """Every finding, dismissed ones too, in the order the e-mail shows their problems."""
-    dismissed = dict(getattr(result, "dismissed", {}) or {})
-    looks = Looks(result.config.site_host, dict(getattr(result, "page_titles", {}) or {}), caps)
+    dismissed = result.dismissed
+    looks = Looks(result.config.site_host, result.page_titles, caps)
     new = {f.fingerprint for f in result.comparison.new} if result.comparison and result.comparison.previous_run else set()
     open_refs = {p.ref for p in needs_action(result.findings, dismissed)}
     out = []
@@ -96,5 +96,6 @@ def filename(result: "RunResult", ext: str) -> str:
 
 
 def context(result: "RunResult", table: list[dict[str, str]], model: dict[str, Any]) -> dict[str, Any]:
-    return {"rows": table, "model": model, "colours": {SEVERITY_LABELS[k]: v for k, v in SEVERITY_COLOURS.items()},
+    failures = [(f.module, clip(oneline(f.error), 300)) for f in result.failures]
+    return {"rows": table, "model": model, "failures": failures, "colours": {SEVERITY_LABELS[k]: v for k, v in SEVERITY_COLOURS.items()},
             "total": len(table), "open": sum(1 for r in table if r["Status"] == "Needs action")}

@@ -23,6 +23,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "photo.consent_expired": ("1.4", "high", "A photo whose consent has expired"),
     "photo.consent_withdrawn": ("1.4", "high", "A photo whose consent was withdrawn"),
     "photo.consent_scope": ("1.4", "high", "A photo used where its consent does not cover"),
+    "photo.consent_incomplete": ("1.4", "high", "A photo showing more people than its consent names"),
     "content.stale": ("1.5", "low", "A page not updated for a long time"),
     "event.past": ("1.5", "medium", "A past event still promoted"),
     "copyright.stale": ("1.5", "low", "An out-of-date copyright year"),

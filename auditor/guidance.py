@@ -67,15 +67,16 @@ GUIDANCE: dict[str, str] = {
     "social.dormant": "Ask {editor} to post something on this account, or close it if it is no longer used.",
     "social.name": "Ask {editor} to change the account's display name to the scheme's approved name.",
     "social.avatar": "Ask {editor} to set the account's profile picture to the approved logo.",
-    "social.unreachable": "Check the account still exists and is public; if its address has changed, tell "
-                          "whoever looks after the auditor.",
+    "social.unreachable": "Ask {editor} to check it still exists and is public; if its address has changed, "
+                          "tell whoever looks after the auditor.",
     "privacy.personal_data": "Unless the person agreed to it being public, ask {editor} to remove it or "
                              "replace it with the scheme's office contact details.",
     "image.alt_missing": "Ask {editor} to add a short description to the image, so that blind visitors "
                          "using a screen reader know what it shows.",
     "privacy.photo_metadata": "Ask {editor} to replace the photo with a copy that has its hidden location "
                               "and names removed (most photo editors can do this when saving a copy).",
-    "complaint.public": "Reply privately to the person who raised it, and record how it was resolved.",
+    "complaint.public": "Ask {editor} to reply privately to the person who raised it, and record how it "
+                        "was resolved.",
     "crawl.error": "This part of the audit is missing until it can be read. If the site was down or turns "
                    "the audit away, ask whoever runs the website to fix that; if it is kept private on "
                    "purpose, nothing needs doing.",

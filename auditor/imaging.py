@@ -22,10 +22,8 @@ from .snapshot import ImageInfo
 log = logging.getLogger(__name__)
 
 MAX_PIXELS = 40_000_000          # ~ 6300 x 6300; larger is refused, not decoded
-# Analysers need no more than this many pixels on the longer side (faces are looked for at 400,
-# logos hashed at 256, thumbnails 160), so large JPEGs are decoded reduced for them. Twice the
-# face-detection size: libjpeg's reduced decoding keeps grain that a smooth downscale removes, and
-# the face detector sees faces in that grain.
+# Analysers need no more than this many pixels on the longer side (people are looked for at 320,
+# logos hashed at 256, thumbnails 160), so large JPEGs are decoded reduced for them.
 ANALYSIS_SIDE = 800
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -92,7 +90,7 @@ def decode(data: bytes, content_type: str = "", reduce_to: int | None = None) ->
             if img.format == "ICO":
                 sizes = img.info.get("sizes") or set()
                 if sizes:
-                    img.size = max(sizes)
+                    img.size = max(sizes)  # type: ignore[misc]  # how Pillow's ICO plugin picks a size
             size = img.size
             if reduce_to and img.format == "JPEG":
                 _draft(img, reduce_to)
@@ -132,7 +130,8 @@ def grey(img: Image.Image) -> Image.Image:
     analysers: read-only, copy before changing it."""
     found = getattr(img, "_grey", None)
     if found is None:
-        found = img._grey = upright(img).convert("L")
+        found = upright(img).convert("L")
+        setattr(img, "_grey", found)
     return found
 
 
@@ -142,36 +141,26 @@ def basic_hashes(img: Image.Image) -> dict[str, str]:
     return {"phash": str(phash(flat)), "dhash": str(imagehash.dhash(flat))}
 
 
-def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200,
-            faces_matter: Callable[[ImageInfo], bool] | None = None) -> ImageInfo:
-    """Decode and analyse in this process (trusted files; the crawl uses `isolation.Decoders`).
-    A photograph's faces (the slowest analysis) are counted unless `faces_matter` says the count
-    cannot change the audit (the photo has a consent record)."""
-    info, img = analyse_image(url, data, content_type, status)
-    if img is not None and info.facts.get("photo") and (faces_matter is None or faces_matter(info)):
-        count_faces(info, img)
-    return info
-
-
-def analyse_image(url: str, data: bytes, content_type: str = "", status: int | None = 200,
-                  ) -> tuple[ImageInfo, Image.Image | None]:
-    """The analysis without faces, and the decoded image (None when it could not be decoded).
-    MemoryError is raised, never taken for an unreadable image."""
+def analyse(url: str, data: bytes, content_type: str = "", status: int | None = 200) -> ImageInfo:
+    """Decode and analyse; a photograph is also searched for people. Run in this process only for
+    trusted files: the crawl analyses what it fetches in `isolation.Decoders`' workers. An image that
+    is refused before decoding is marked unchecked; MemoryError is raised, never taken for an
+    unreadable image."""
     info = ImageInfo(url=url, status=status, content_type=content_type, bytes=len(data))
     try:
         img, (info.width, info.height) = decode(data, content_type, reduce_to=ANALYSIS_SIDE)
     except Refused as exc:
         info.width = info.height = 0
-        return mark_unchecked(info, Unchecked.REFUSED, str(exc)), None
+        return mark_unchecked(info, Unchecked.REFUSED, str(exc))
     except ValueError as exc:
         info.error = str(exc)
         info.oversized = "too large" in str(exc)
-        return info, None
+        return info
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure is the image's problem
         info.error = f"not a readable image ({type(exc).__name__})"
-        return info, None
+        return info
     info.format = "SVG" if is_svg(data, content_type) else (img.format or "")
     info.hashes.update(basic_hashes(img))
     for analyser in analysers():
@@ -181,17 +170,12 @@ def analyse_image(url: str, data: bytes, content_type: str = "", status: int | N
             raise
         except Exception:  # noqa: BLE001 - a failing analyser loses its facts, not the image
             log.exception("image analysis %s failed for %s", analyser.__module__, url)
-    return info, img
-
-
-def count_faces(info: ImageInfo, img: Image.Image) -> int | None:
-    """Adds `faces` to the photograph's facts."""
-    from .faces import detect   # OpenCV's face detector, loaded when a photograph needs it
-    try:
-        info.facts["faces"] = len(detect(img))
-    except MemoryError:
-        raise
-    except Exception:  # noqa: BLE001 - as for the analysers
-        log.exception("face detection failed for %s", info.url)
-        return None
-    return info.facts["faces"]
+    if info.facts.get("photo"):
+        from .people import look    # the detectors' networks, loaded when a photograph needs them
+        try:
+            info.facts.update(look(img).to_facts())
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - as for the analysers
+            log.exception("looking for people failed for %s", url)
+    return info

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .imaging import Unchecked, mark_unchecked
 from .snapshot import ImageInfo
@@ -101,8 +101,7 @@ class Decoders:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def analyse(self, url: str, data: bytes, content_type: str = "", status: int | None = 200,
-                faces_matter: Callable[[ImageInfo], bool] | None = None) -> ImageInfo:
+    def analyse(self, url: str, data: bytes, content_type: str = "", status: int | None = 200) -> ImageInfo:
         """As `imaging.analyse`, in a worker; an image that costs its worker is recorded as not checked."""
         with self._slots:
             try:
@@ -110,7 +109,7 @@ class Decoders:
             except WorkerLost as lost:
                 return not_checked(url, data, content_type, status, lost.kind, self.limits, str(lost))
             try:
-                info = worker.analyse(url, data, content_type, status, faces_matter, self.stop)
+                info = worker.analyse(url, data, content_type, status, self.stop)
             except WorkerLost as lost:
                 worker.kill()
                 with self._lock:
@@ -155,20 +154,11 @@ class Worker:
             raise WorkerLost(Unchecked.UNAVAILABLE, str(exc)) from None
 
     def analyse(self, url: str, data: bytes, content_type: str, status: int | None,
-                faces_matter: Callable[[ImageInfo], bool] | None, stop: threading.Event) -> ImageInfo:
-        ask = faces_matter is not None
+                stop: threading.Event) -> ImageInfo:
         self._send({"url": url, "content_type": content_type, "status": status,
-                    "cpu_seconds": self.limits.cpu_seconds, "faces": "ask" if ask else "always"}, data)
-        deadline = time.monotonic() + self.limits.deadline
-        reply = self._receive(deadline, stop)
-        info = ImageInfo.from_dict(reply["info"])
-        if reply.get("photo") and ask:
-            wanted = bool(faces_matter(info))
-            self._send({"faces": wanted})
-            counted = self._receive(deadline, stop).get("faces")
-            if wanted and isinstance(counted, int):
-                info.facts["faces"] = counted
-        return info
+                    "cpu_seconds": self.limits.cpu_seconds}, data)
+        reply = self._receive(time.monotonic() + self.limits.deadline, stop)
+        return ImageInfo.from_dict(reply["info"])
 
     # --- the pipe protocol: a 4-byte length, a JSON header, then the header's `size` bytes ---
     def _send(self, header: dict[str, Any], data: bytes = b"") -> None:
@@ -312,11 +302,11 @@ def _answer(stream, reply: dict[str, Any]) -> None:
 
 
 def serve(memory_mb: int) -> None:
-    from . import faces, imaging, svg   # loaded before the limits, which are for the images
+    from . import imaging, people, svg   # loaded before the limits, which are for the images
     imaging.analysers()
     svg.font_families()
     _limit_self(memory_mb)
-    del faces
+    del people
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr     # nothing printed by a library may corrupt the answers
     while True:
@@ -326,23 +316,13 @@ def serve(memory_mb: int) -> None:
         header, data = request
         _cpu_budget(float(header["cpu_seconds"]))
         try:
-            info, img = imaging.analyse_image(header["url"], data, header["content_type"], header["status"])
-            photo = bool(info.facts.get("photo")) and img is not None
-            if photo and header["faces"] == "always":
-                imaging.count_faces(info, img)
-            _answer(out, {"info": info.to_dict(), "photo": photo and header["faces"] == "ask"})
-            if photo and header["faces"] == "ask":
-                follow = _request(inp)
-                if follow is None:
-                    return
-                wanted = follow[0].get("faces")
-                faces = imaging.count_faces(info, img) if wanted else None
-                _answer(out, {"faces": faces})
+            info = imaging.analyse(header["url"], data, header["content_type"], header["status"])
+            _answer(out, {"info": info.to_dict()})
         except MemoryError:
             _answer(out, {"error": Unchecked.MEMORY.value})
             return                  # a fresh worker is cheaper than a fragmented heap
         finally:
-            info = img = None       # type: ignore[assignment]
+            info = None             # type: ignore[assignment]
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from . import delivery, dismissals, heap
 from . import findings as findings_mod
 from . import scheduler
 from .checks import Resources, Runner
-from .checks import photo_consent
 from .checks.pagecache import PageCache
 from .config import Config
 from .consent import register as consent_register
@@ -122,12 +121,10 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
         digests.add(page)
         runner.page(page)
 
-    register = _register(resources)
-    faces_matter = (lambda info: not photo_consent.has_record(register, info)) if register else None
     decoders = Decoders.for_config(config, cutoff)     # images are decoded in worker processes
     try:
         website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=cutoff, progress=options.progress,
-                        faces_matter=faces_matter, decoders=decoders)
+                        decoders=decoders)
         if not cutoff.is_set():
             _collect_social(config, fetcher, snapshot, resources, cutoff, decoders)
     finally:
@@ -185,14 +182,6 @@ def _save_findings(history: History, result: RunResult, snapshot: Snapshot) -> N
     today = (_parse(result.started_at) or datetime.now(timezone.utc)).date()
     result.dismissed = dismissals.apply(history, result.findings, states, today, now_iso())
     result.counts["actions"] = len(needs_action(result.findings, result.dismissed))
-
-
-def _register(resources: Resources) -> consent_register.Register | None:
-    """The consent register, for the crawl too: faces are not looked for in photos that have a record."""
-    try:
-        return resources.consent
-    except (OSError, ValueError):
-        return None    # the consent check reports the problem as its own failure
 
 
 def next_run(config: Config) -> datetime | None:

@@ -150,8 +150,8 @@ class Dismissed:
 def view_model(result: "RunResult", caps: Caps = CAP_STEPS[0]) -> dict[str, Any]:
     config = result.config
     host = config.site_host
-    dismissed: dict[str, Dismissal] = dict(getattr(result, "dismissed", {}) or {})
-    titles: dict[str, str] = dict(getattr(result, "page_titles", {}) or {})
+    dismissed = result.dismissed
+    titles = result.page_titles
     open_problems = needs_action(result.findings, dismissed)
     new = _new_fingerprints(result)
     inline: dict[str, InlineImage] = {}
@@ -383,7 +383,7 @@ def _comparison(result: "RunResult") -> dict[str, Any] | None:
         return None
     resolved = [(clip(message_of(p.first), 200), p.places) for p in fold(c.resolved)]
     fresh = {f.fingerprint for f in c.new}
-    problems = needs_action(result.findings, dict(getattr(result, "dismissed", {}) or {}))
+    problems = needs_action(result.findings, result.dismissed)
     new = sum(1 for p in problems if all(f.fingerprint in fresh for f in p.findings))
     return {"since": human_date(c.previous_run.started_at), "new": new,
             "still_open": len(problems) - new, "resolved": len(resolved),

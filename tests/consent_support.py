@@ -18,6 +18,13 @@ def photo(name: str) -> Image.Image:
     return Image.fromarray(getattr(skimage.data, name)()).convert("RGB")
 
 
+def two_people() -> Image.Image:
+    """Two different people side by side, each face clearly visible."""
+    left = photo("astronaut").resize((512, 512), Image.Resampling.LANCZOS)
+    right = photo("camera").resize((512, 512), Image.Resampling.LANCZOS)
+    return Image.fromarray(np.hstack([np.asarray(left), np.asarray(right)]))
+
+
 def encode(img: Image.Image, fmt: str = "JPEG", **kw) -> bytes:
     buf = io.BytesIO()
     if fmt == "JPEG" and img.mode not in ("RGB", "L"):

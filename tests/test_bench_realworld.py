@@ -47,6 +47,20 @@ def test_static_site_serves_files_with_or_without_last_modified(corpus):
             assert requests.get(site.origin + "/assets/", timeout=10).status_code == 404   # no listings
 
 
+def test_a_site_can_be_served_as_published_by_its_source_notes(corpus):
+    """A copy of the corpus may not keep the files' times: the commit date in SOURCE.md stands in."""
+    from bench.realworld.serve import published_at
+    root = corpus / "anytown"
+    assert published_at(root) is None
+    (root / "SOURCE.md").write_text("| | |\n|---|---|\n| Commit date | 2020-02-04T19:57:38+00:00 (a crawl) |\n")
+    published = published_at(root)
+    with StaticSite(root, True, published) as site:
+        page = requests.get(site.origin + "/about.html", timeout=10)
+        assert page.headers["Last-Modified"] == "Tue, 04 Feb 2020 19:57:38 GMT"
+    with StaticSite(root, False, published) as site:
+        assert "Last-Modified" not in requests.get(site.origin + "/about.html", timeout=10).headers
+
+
 def test_findings_are_audited_at_the_given_date_and_scored_per_site_and_code(corpus, tmp_path, capsys):
     folder = judged(tmp_path, "anytown,name.variant,/about.html,,right,Homestart is written wrong\n"
                               "anytown,logo.unrecognised,/about.html,/old.jpg,wrong,a test of a wrong verdict\n"

@@ -5,10 +5,11 @@ import base64
 import io
 
 import pytest
-from consent_support import encode, labelled_set, photo
+from consent_support import encode, labelled_set, logo, photo, two_people
 from PIL import Image
 
 from auditor import imaging, metadata, photos
+from auditor.people import Sighting
 
 
 def analysed(data: bytes, url: str = "http://site.test/x.jpg"):
@@ -41,8 +42,30 @@ def test_only_photographs_get_consent_hashes_faces_and_thumbnails():
 
 
 def test_faces_are_counted_in_a_photo_of_a_person_and_not_in_a_landscape():
-    assert analysed(encode(photo("astronaut"))).facts["faces"] == 1
-    assert analysed(encode(photo("rocket"))).facts["faces"] == 0
+    astronaut = analysed(encode(photo("astronaut"))).facts
+    assert (astronaut["people"], astronaut["faces"], astronaut["unclear_faces"]) == (True, 1, 0)
+    rocket = analysed(encode(photo("rocket"))).facts
+    assert (rocket["people"], rocket["faces"]) == (False, 0)
+    assert analysed(encode(photo("chelsea"))).facts["people"] is False      # a cat's face is not a person
+
+
+def test_each_face_of_a_group_is_counted_at_any_size_the_site_publishes():
+    for width in (1024, 480):
+        group = two_people().resize((width, width // 2), Image.Resampling.LANCZOS)
+        assert analysed(encode(group)).facts["faces"] == 2, width
+
+
+def test_graphics_are_not_searched_for_people():
+    facts = analysed(encode(logo(), "PNG")).facts
+    assert facts["photo"] is False and "people" not in facts and "faces" not in facts
+
+
+def test_what_was_seen_is_said_in_plain_words():
+    assert Sighting(faces=3, people=True).describe() == "3 faces"
+    assert Sighting(faces=1, unclear=2, people=True).describe() == "1 face and 2 more too small to recognise"
+    assert Sighting(unclear=1, people=True).describe() == "1 face too small or blurred to recognise"
+    assert Sighting(people=True).describe() == "people seen from behind, far away or in part"
+    assert Sighting.from_facts(Sighting(2, 1, True).to_facts()) == Sighting(2, 1, True)
 
 
 def test_thumbnail_is_small_and_carries_no_metadata():
@@ -90,7 +113,10 @@ XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
 def test_metadata_reports_gps_and_the_fields_that_name_people(data, gps, names):
     info = analysed(data(photo("coffee")))
     assert info.facts["gps"] is gps and info.facts["metadata_names"] == names
-    assert "Example" not in repr(info.facts)          # field names only, never the names themselves
+    # field names only, never the names themselves; caption texts (published in the photo) are kept
+    # apart for the name and personal-data checks
+    assert "Example" not in repr({k: v for k, v in info.facts.items() if k != "metadata_captions"})
+    assert "Jane" not in repr(info.facts) and "Chris" not in repr(info.facts)      # by-lines are not captions
 
 
 def test_zero_gps_coordinates_are_not_a_location():

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
-from consent_support import context, encode, logo, photo, snapshot_of
+from consent_support import context, encode, logo, photo, snapshot_of, two_people
 from PIL import Image, ImageOps
 
 from auditor.checks import Resources, Runner, photo_consent, photo_metadata
+from auditor.consent.register import load as load_register
 from auditor.consent.thumbnails import save_thumbnails
-from auditor.snapshot import ImageUse, Post
+from auditor.findings import Finding
+from auditor.imaging import analyse
+from auditor.snapshot import ImageInfo, ImageUse, Post
 
 BASE = "http://site.test"
 REGISTER = """photo,subjects,consent_ref,given,expires,channels,withdrawn
@@ -76,8 +80,7 @@ def test_consent_findings_for_pages_and_posts(setup):
         ("photo.consent_scope", "/a.html", "coffee.jpg"),
         ("photo.consent_scope", "/ig/3", "camera.jpg"),
         ("photo.consent_withdrawn", "/a.html", "rocket.jpg"),
-        ("photo.no_consent", "/a.html", "motorcycle.jpg"),
-    ]
+    ]   # the motorcycle has no record, but nobody is pictured in it: no consent needed
 
 
 def test_messages_and_evidence_name_the_consent_ref_never_the_people(setup):
@@ -88,8 +91,6 @@ def test_messages_and_evidence_name_the_consent_ref_never_the_people(setup):
     assert scope.evidence["consent_ref"] == "CF-2" and scope.evidence["register_line"] == 3
     assert "withdrawn on 2026-02-01" in found["photo.consent_withdrawn" + BASE + "/a.html"].message
     assert "Instagram" in found["photo.consent_scope" + BASE + "/ig/3"].message
-    no = found["photo.no_consent" + BASE + "/a.html"]
-    assert no.severity == "medium" and no.evidence["faces"] == 0
     assert "Example" not in repr([f.to_dict() for f in found.values()])
 
 
@@ -100,7 +101,54 @@ def test_a_photo_of_people_without_consent_is_high(setup, tmp_path):
     (tmp_path / "originals" / "coffee2.jpg").write_bytes(encode(photo("clock")))
     [f] = [f for f in photo_consent.check(snap, ctx) if "astronaut" in f.subject]  # one per page: srcset sizes fold
     assert (f.check, f.severity, f.evidence["faces"]) == ("photo.no_consent", "high", 1)
-    assert f.message == "This photo shows people (1 face found) but has no record in the consent register."
+    assert f.message == "This photo shows people (1 face) but has no record in the consent register."
+
+
+def _judged(facts: dict, register_text: str, tmp_path) -> Finding | None:
+    """The verdict on one published photo whose detector facts are given."""
+    (tmp_path / "register.csv").write_text(register_text, encoding="utf-8")
+    register = load_register(tmp_path / "register.csv")
+    info = ImageInfo(BASE + "/img/x.jpg", facts={"photo": True, **facts},
+                     hashes=analyse("x", small("motorcycle_left")).hashes)
+    return photo_consent.judge(register, photo_consent.PhotoUse(BASE + "/a.html", "website", ImageUse(info.url), info),
+                               date(2026, 1, 1))
+
+
+HEAD = "photo,subjects,consent_ref,given,expires,channels,withdrawn\n"
+
+
+def test_people_without_a_recognisable_face_are_medium_and_said_in_plain_words(tmp_path):
+    behind = _judged({"people": True, "faces": 0, "unclear_faces": 0}, HEAD, tmp_path)
+    assert (behind.check, behind.severity) == ("photo.no_consent", "medium")
+    assert "people seen from behind, far away or in part" in behind.message
+    far = _judged({"people": True, "faces": 0, "unclear_faces": 3}, HEAD, tmp_path)
+    assert far.severity == "medium" and "3 faces too small or blurred to recognise" in far.message
+    group = _judged({"people": True, "faces": 3, "unclear_faces": 1}, HEAD, tmp_path)
+    assert group.severity == "high" and "(3 faces and 1 more too small to recognise)" in group.message
+    assert _judged({"people": False, "faces": 0, "unclear_faces": 0}, HEAD, tmp_path) is None
+    unsearched = _judged({}, HEAD, tmp_path)      # the detector failed: said so, not taken for "nobody"
+    assert unsearched.severity == "medium" and "could not be searched for people" in unsearched.message
+
+
+def test_a_record_naming_fewer_people_than_the_faces_shown_is_incomplete(tmp_path):
+    (tmp_path / "pair.jpg").write_bytes(encode(two_people()))
+    published = {"/img/pair.jpg": encode(two_people().resize((400, 200)), quality=70)}
+    snap = snapshot_of({"/a.html": '<main><img src="/img/pair.jpg" alt="Two volunteers"></main>'}, published, BASE)
+    assert snap.images[BASE + "/img/pair.jpg"].facts["faces"] == 2
+
+    def found(subjects: str):
+        (tmp_path / "register.csv").write_text(HEAD + f"pair.jpg,{subjects},CF-7,2025-01-01,,all,\n", encoding="utf-8")
+        register = load_register(tmp_path / "register.csv")
+        return [photo_consent.judge(register, use, date(2026, 1, 1)) for use in photo_consent.photo_uses(snap)]
+
+    [f] = found("Pat Example")
+    assert (f.check, f.severity, f.evidence["consent_ref"], f.evidence["people_named"]) == \
+        ("photo.consent_incomplete", "high", "CF-7", 1)
+    assert f.message == ("This photo shows 2 faces but its consent record (CF-7) names 1 person: "
+                         "everyone pictured needs to have consented.")
+    assert "Example" not in repr(f.to_dict())
+    assert found("Pat Example; Sam Example") == [None]
+    assert found("the Example family (2)") == [None]
 
 
 def test_without_a_register_one_finding_sums_up_the_photos(write_config):
@@ -108,7 +156,9 @@ def test_without_a_register_one_finding_sums_up_the_photos(write_config):
     ctx = context(write_config(BASE + "/", name="noreg.toml"))
     [f] = photo_consent.check(snap, ctx)
     assert (f.check, f.url, f.subject, f.severity) == ("photo.no_consent", BASE + "/", None, "high")
-    assert f.evidence["photos"] == 6 and f.evidence["with_people"] == 1   # sizes of one photo on a page count once
+    # the astronaut (two sizes on one page count once) and the camera man; the rest show nobody
+    assert f.evidence["photos"] == 2 and f.evidence["with_faces"] == 2
+    assert f.message.startswith("2 photos of people are published (2 showing faces)")
     assert "no consent register is configured" in f.message
 
 
@@ -117,7 +167,7 @@ def test_bad_register_rows_are_left_out_reported_and_the_rest_still_checked(setu
     (tmp_path / "register.csv").write_text(REGISTER + "originals/gone.jpg,X,CF-8,2025-01-01,,all,\n")
     runner = Runner(ctx, only=["photo_consent"])
     runner.site(snap)
-    assert len(runner.findings) == 7
+    assert len(runner.findings) == 6
     [failure] = runner.failures
     assert "register.csv line 7, column photo: cannot read photo file 'gone.jpg'" in failure.error
 

@@ -35,6 +35,7 @@ def test_each_planted_consent_case_is_found(demo):
     assert codes(findings, "/events.html", "family-outing.jpg") == {"photo.consent_withdrawn"}
     assert codes(findings, "/index.html", "coffee-morning.jpg") == {"photo.consent_scope"}
     assert codes(findings, "/events.html", "toy-library.jpg") == {"privacy.photo_metadata"}
+    assert codes(findings, "/volunteer.html", "volunteer-mentors.jpg") == {"photo.consent_incomplete"}
 
 
 def test_no_consent_photo_shows_a_face_and_is_high(demo):

@@ -135,7 +135,7 @@ def test_example_and_demo_registers_are_valid():
     example = reg.load(Path(__file__).parent.parent / "config" / "consent_register.csv", strict=True)
     assert [r.consent_ref for r in example.records] == ["CF-2025-001", "CF-2025-002"]
     demo = reg.load(data_dir() / "consent_register.csv", strict=True)
-    assert len(demo.records) == 5 and len(demo.index) == 5
+    assert len(demo.records) == 6 and len(demo.index) == 6
 
 
 def test_dates_only_load_skips_reading_photos(folder):

@@ -147,3 +147,32 @@ def test_lone_event_of_a_date_merges_without_shared_words(ctx):
                     "<p>Annual general meeting, 10 October 2026</p>")
     [finding] = site_findings(events, [html_page(html)], ctx)
     assert finding.evidence["listed_as"].startswith("Annual general meeting")
+
+
+def test_one_event_written_differently_on_several_pages_is_one_finding(ctx):
+    home = body("<h2>What's on</h2><p>8 March 2026 | 10.00am</p><p>Parish lunch</p>")
+    listing = body("<h1>Events</h1><p>Sun, 8 Mar 2026 | 10.00am</p><h2>Parish lunch</h2>")
+    [finding] = site_findings(events, [html_page(home), html_page(listing, SITE + "events")], ctx)
+    assert finding.subject == "Parish lunch (2026-03-08)" and finding.evidence["page_count"] == 2
+    assert "8 March 2026 | 10.00am Parish lunch" in finding.message
+
+
+@pytest.mark.parametrize("html,date", [
+    ("<p>Next Concert</p><p>Saturday 17 October 2026</p><p>7:30pm, St John's</p>", "2026-10-17"),
+    ("<p>Registration is now open. The dinner is on Thursday 7th September 2023.</p>", "2023-09-07"),
+    ("<h2>Key dates</h2><p>16th September 2025</p><p>Drinks reception</p>", "2025-09-16"),
+    ("<p>Any rooms not reserved by 12th July 2024 will be released.</p>", "2024-07-12"),
+])
+def test_invitations_by_label_neighbour_sentence_and_key_dates(ctx, html, date):
+    [finding] = site_findings(events, [html_page(body(html))], ctx)
+    assert finding.evidence["date"] == date
+
+
+@pytest.mark.parametrize("html", [
+    "<p>Why not join us? We were founded on 3 March 1998.</p>",
+    "<p>Thank you to everyone who came along on Saturday 14 June 2025.</p>",
+    "<p>Stay and play: join us every Tuesday from 6 January 2026.</p>",
+    "<h2>Past events</h2><p>Come along to the toy swap on Saturday 3 October 2026</p>",
+])
+def test_history_reports_recurring_and_recaps_stay_quiet(ctx, html):
+    assert site_findings(events, [html_page(body(html))], ctx) == []

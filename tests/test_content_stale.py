@@ -141,6 +141,9 @@ def test_files_that_are_not_pages_are_skipped(ctx):
     ("Page updated February 2024. Next review due 2025", "2024-02-29"),
     ("Last updated on 03/03/2021 at 10:15", "2021-03-03"),
     ("Updated: Tuesday 3rd March 2021", "2021-03-03"),
+    ("Dated 23 March 2024", "2024-03-23"),
+    ("Issue 10 is out: as we write this, in March 2011, we are ready to distribute it.", "2011-03-31"),
+    ("Welcome to our new site (Jun 12, 2018)", "2018-06-12"),
 ])
 def test_visible_date_forms(ctx, line, expected):
     [finding] = page_findings(stale, html_page(body(f"<p>{line}</p>")), ctx)
@@ -172,3 +175,14 @@ def test_a_problem_on_thousands_of_pages_keeps_its_count_and_first_addresses_onl
     assert seen.evidence() == {"pages": expected[:SAMPLE_PAGES], "page_count": 3000}
     assert (seen.url, seen.first, seen.where()) == (expected[0], expected[0], "on 3000 pages")
     assert len(seen.sample) == SAMPLE_PAGES
+
+
+def test_self_dating_text_is_quoted_as_written(ctx):
+    [finding] = page_findings(stale, html_page(body("<p>As we write this, in March 2011, we are ready.</p>")), ctx)
+    assert finding.evidence["source"] == "the \u201cAs we write this, in March 2011\u201d line on the page"
+
+
+def test_a_date_in_brackets_mid_line_or_on_a_long_line_is_not_an_item_date(ctx):
+    lines = ["<p>The hall (opened 22 January 1907) is available to hire.</p>",
+             "<p>" + "word " * 20 + "(12 June 2018)</p>"]
+    assert page_findings(stale, html_page(body("".join(lines))), ctx) == []

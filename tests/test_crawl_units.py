@@ -38,6 +38,7 @@ def test_sitemap_is_untrusted_xml():
 
 def test_sitemap_collect_follows_indexes_within_bounds(serve, tmp_path):
     from auditor.crawl.http import Fetcher
+    from conftest import Response
     server = serve(routes={
         "/index.xml": lambda req, _h: _xml(f"<sitemapindex {NS}>" + "".join(
             f"<sitemap><loc>{server.url(f'/s{i}.xml')}</loc></sitemap>" for i in range(80)) + "</sitemapindex>"),
@@ -51,7 +52,7 @@ def test_sitemap_collect_follows_indexes_within_bounds(serve, tmp_path):
 
 
 def _xml(text: str):
-    from tests.conftest import Response
+    from conftest import Response
     return Response(200, text.encode(), {"Content-Type": "application/xml"})
 
 
@@ -168,3 +169,4 @@ def test_crawl_check_reports_broken_but_not_unknowns(write_config):
                                                      ("crawl.error", None)]
     assert found[0].message == "The link \u201cOur team\u201d in the nav does not work: the server answered 404."
     assert found[2].severity == "high"
+

@@ -16,9 +16,9 @@ from PIL import Image
 from auditor import imaging, pipeline
 from auditor.config import load
 from auditor.isolation import Decoders, Limits
-from tests.conftest import Response, wait_for
-from tests.crawl_support import crawl
-from tests.ops_support import auditor, finish
+from conftest import Response, wait_for
+from crawl_support import crawl
+from ops_support import auditor, finish
 
 # --- generated hostile files ------------------------------------------------------------------
 

@@ -251,3 +251,23 @@ def test_a_logo_fitted_into_a_round_box_by_a_utility_class_is_not_distorted():
     stretched = ImageUse(src="x", attrs={"width": "48", "height": "48", "class": "h-11 w-11 rounded-full"})
     assert logo.displayed_size(fitted) is None
     assert logo.displayed_size(stretched) == (48.0, 48.0)
+
+
+def test_a_foreign_logo_linking_home_presents_itself_whatever_its_name_says(tmp_path):
+    cfg = config.load(S.write_config(tmp_path))
+    site = "https://www.homestartbbh.org.uk"
+    images = {f"{site}/img/{name}": imaging.analyse(f"{site}/img/{name}", S.others()["housing-charity"])
+              for name in ("site-logo.png", "beavers-logo.png")}
+    images[f"{site}/img/approved.png"] = imaging.analyse(
+        f"{site}/img/approved.png", (S.REFERENCES / "approved" / "home-start-bbh-logo.png").read_bytes())
+    html = ('<html><head><title>Home-Start BBH</title></head><body><header>{header}</header>'
+            f'<main><img src="/img/approved.png" alt="{S_NAME}"></main></body></html>')
+    cases = {"/a": '<a href="/"><img class="site-logo" src="/img/site-logo.png" alt="Anytown Family Support"></a>',
+             "/b": '<a href="/"><img src="/img/beavers-logo.png"></a>',
+             "/c": '<a href="/beavers"><img src="/img/beavers-logo.png"></a>',
+             "/d": '<img class="footer-logo" src="/img/site-logo.png" alt="Making Music">'}
+    pages = [extract(Page(url=site + path, status=200, content_type="text/html"), html.format(header=header))
+             for path, header in cases.items()]
+    found = [(f.check, f.url.removeprefix(site)) for f in
+             logo.check(Snapshot(website=site + "/", started_at="", pages=pages, images=images), Resources(cfg))]
+    assert found == [("logo.unrecognised", "/a"), ("logo.unrecognised", "/b")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from auditor import pipeline
 from auditor.config import load
 from auditor.pagestore import PageStore
-from tests.crawl_support import link_farm
+from crawl_support import link_farm
 
 
 def test_images_are_decoded_by_one_worker_per_core_but_one(serve, write_config, tmp_path, monkeypatch):

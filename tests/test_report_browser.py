@@ -38,7 +38,7 @@ def test_report_renders_in_chromium_and_fits(page, tmp_path, name):
     assert facts["scrollWidth"] <= width, f"the report is {facts['scrollWidth']} px wide at {width} px"
     external = [r for r in facts["resources"] if not r.startswith(("data:", "file:"))]
     assert external == [], f"the report loaded {external}"
-    assert facts["images"] == 4 and facts["broken"] == 0
+    assert facts["images"] == 5 and facts["broken"] == 0
     assert facts["height"] > 1000
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"report-{name}.png"

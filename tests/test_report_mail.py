@@ -58,10 +58,10 @@ def test_report_arrives_intact_over_tls_with_auth(tmp_path, smtp_server, creds, 
     html, *images = related.get_payload()
     assert html.get_content_type() == "text/html"
     cids = [img["Content-ID"].strip("<>") for img in images]
-    assert len(cids) == 4 and all(img.get_content_type() == "image/jpeg" for img in images)
+    assert len(cids) == 5 and all(img.get_content_type() == "image/jpeg" for img in images)
     assert all(f"cid:{cid}" in html.get_content() for cid in cids)
     assert images[0].get_content()[:2] == b"\xff\xd8"     # a real JPEG
-    assert msg["Subject"] == "Home-Start Testshire audit: 24 things need action before 1 April 2027"
+    assert msg["Subject"] == "Home-Start Testshire audit: 25 things need action before 1 April 2027"
 
 
 def test_plain_smtp_without_auth(tmp_path, smtp_server):
@@ -158,7 +158,7 @@ def test_send_test_email_sends_a_sample_with_every_kind(tmp_path, smtp_server, c
     assert msg["Subject"] == "Test e-mail: a sample audit report for Home-Start Testshire"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Ask whoever edits the website to take the photo down" in text and "Reply privately" in text
+    assert "Ask whoever edits the website to take the photo down" in text and "to reply privately" in text
     # It says it is a test where the CEO looks first, is dated today, and links only to the site itself.
     assert text.splitlines()[3].startswith("THIS IS A TEST E-MAIL")
     assert "This is a test e-mail" in html

@@ -61,7 +61,7 @@ def test_the_email_reads_in_order_of_harm_with_one_count(rendered, tmp_path, wid
         sorted(HARM_ORDER.index(re.sub(r" \(\d+\)$", "", h)) for h in parts)
     assert parts[0].startswith("Photos of people without consent")
     # One count: headline, subject, sections, footer and this audit's point of the trend agree.
-    count = len(needs_action(result.findings, getattr(result, "dismissed", {})))
+    count = len(needs_action(result.findings, result.dismissed))
     assert number(headings[0], r"^(\d+) things? needs? action") == count
     assert number(out.subject, r"audit: (\d+) things") == count
     assert sum(int(re.search(r"\((\d+)\)$", h).group(1)) for h in parts) == count
@@ -77,7 +77,7 @@ def test_every_finding_is_reachable_and_the_words_are_plain(rendered, tmp_path, 
     exe = chromium()
     email_text = shown(exe, mail, tmp_path, WIDTHS[width], f"reading-{size}-email-{width}")["text"]
     list_text = shown(exe, listing, tmp_path, WIDTHS[width], f"reading-{size}-list-{width}")["text"]
-    for problem in needs_action(result.findings, getattr(result, "dismissed", {})):
+    for problem in needs_action(result.findings, result.dismissed):
         assert problem.ref in email_text or "all are in the attached list" in email_text
     missing = [finding_ref(f) for f in result.findings if finding_ref(f) not in list_text]
     assert missing == []
@@ -88,7 +88,7 @@ def test_every_finding_is_reachable_and_the_words_are_plain(rendered, tmp_path, 
     assert "If something here is fine as it is" in email_text
     for line in email_text.splitlines():
         if line.startswith("What to do:"):
-            assert re.search(r"[Aa]sk whoever|Reply privately|Check ", line), line
+            assert "sk whoever" in line, line
 
 
 def test_the_csv_has_one_row_per_finding_with_page_what_and_todo(rendered):

@@ -80,10 +80,10 @@ def test_sections_appear_in_the_agreed_order(result):
              "Personal details published", "Complaints to answer", "Our name and logo", "Out-of-date content",
              "Accessibility", "Marked as fine", "Since the last audit", "Content approved by the CEO",
              "Consents expiring", "Please check by hand", "Things needing action, audit by audit", "Checked 212 pages"]
-    assert "8 urgent, 11 important, 5 minor. First: Sample: A photo with no consent record." in html
+    assert "9 urgent, 11 important, 5 minor. First: Sample: A photo with no consent record." in html
     positions = [html.index(m) for m in marks]
     assert positions == sorted(positions)
-    for expected in ("5</strong>new", "19</strong>still open", "1</strong>resolved",
+    for expected in ("5</strong>new", "20</strong>still open", "1</strong>resolved",
                      "A broken link that has since been fixed", "Summer fair 2027", "Christmas party",
                      "C-0042</strong> expires 15 March 2027", "website, facebook", "1.3", "1.7", "1.8",
                      "Next audit: 1 April 2027", "4 min 12 s", "540 images", "64 posts"):
@@ -128,6 +128,8 @@ def test_incomplete_and_crashed_runs_say_so(result):
     assert "the crawl stopped after 1000 pages</li>" in rendered.html and "crawl.max_pages" not in rendered.html
     assert "these parts of the audit are missing:</strong> photo consent." in rendered.html
     assert "RegisterProblems" not in rendered.html and "RegisterProblems" not in rendered.text
+    listing = rendered.attachments[0].data.decode("utf-8")
+    assert "photo_consent: <span dir=\"auto\">RegisterProblems: line 3: bad date</span>" in listing   # for the admin
     result.status, result.findings = "complete", []
     assert report.render(result).subject.endswith("Some checks could not run")
 

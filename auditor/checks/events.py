@@ -19,7 +19,7 @@ CODES = ("event.past",)
 
 PROMOTING = re.compile(r"\b(?:upcoming|what['\u2019]?s\s+on|coming\s+(?:up|soon)|forthcoming|future\s+events?"
                        r"|dates?\s+for\s+(?:your|the)\s+diary|diary\s+dates|next\s+(?:events?|sessions?|meetings?)"
-                       r"|events?(?:\s+calendar)?)\b", re.I)
+                       r"|(?:key|important|conference|event)\s+dates|events?(?:\s+calendar)?)\b", re.I)
 # Words too common in event names to tie a listing line to a structured event.
 COMMON_WORDS = {"the", "and", "for", "with", "our", "your", "event", "events", "day", "pm", "am",
                 "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -44,14 +44,16 @@ INVITE = re.compile(
     r"|we['\u2019]re\s+(?:holding|meeting|hosting|running|having|organising)|we\s+will\s+be\s+\w+ing"
     r"|save\s+the\s+date|don['\u2019]?t\s+miss|(?:all|everyone)\s+(?:are\s+|is\s+)?welcome|register\b"
     r"|registration\s+(?:is\s+)?(?:now\s+)?open|invite\s+you|you\s+are\s+invited|rsvp|see\s+you\s+there"
-    r"|hope\s+to\s+see\s+you|reserve\s+(?:your|a)|coming\s+up|upcoming)\b", re.I)
+    r"|hope\s+to\s+see\s+you|reserve\s+(?:your|a)|coming\s+up|upcoming|we\s+will|we['\u2019]ll|there\s+will\s+be"
+    r"|we\s+(?:want|plan|aim)\s+to)\b|^\s*(?:date|when)\s*:", re.I)
 APPEAL = re.compile(
     r"\b(?:to\s+raise\s+(?:money|funds)|raising\s+(?:money|funds)|sponsor\s+(?:me|us|him|her|them)|appeal"
     r"|please\s+(?:give|donate|support)|donate\s+(?:now|here|online|by|before)|justgiving"
     r"|(?:is|are|will\s+be)\s+(?:walking|running|cycling|swimming|climbing|taking\s+part))\b", re.I)
 NOTICE = re.compile(
     r"\b(?:deadline|closing\s+date|apply\s+(?:by|before)|applications?\s+(?:close|must)|submitted\s+(?:by|before)"
-    r"|no\s+later\s+than|will\s+(?:finish|end|close|reopen|re-open|be\s+closed|begin\s+to)|closed\s+(?:from|until)"
+    r"|no\s+later\s+than|will\s+(?:finish|end|close|conclude|reopen|re-open|be\s+closed|be\s+released|begin\s+to)"
+    r"|closed\s+(?:from|until)|(?:reserved|booked|received|returned|paid)\s+(?:by|before)"
     r"|(?:registration|nominations|voting)\s+(?:will\s+)?(?:close|conclude)s?)\b", re.I)
 # What happened, said after the event: a report, not a promotion.
 REPORT = re.compile(
@@ -59,10 +61,14 @@ REPORT = re.compile(
     r"|welcomed|celebrated)|thank(?:s|\s+you)\s+(?:to\s+)?(?:everyone|all|for)|(?:was|were)\s+(?:a\s+)?"
     r"(?:great\s+|huge\s+|fantastic\s+|wonderful\s+|big\s+)?success|came\s+along|joined\s+us|attended|enjoyed"
     r"|featured|photos?\s+(?:from|of)|pictures\s+(?:from|of))\b", re.I)
+# A sentence that tells what was: not taken for an invitation by the sentence next to it.
+PAST_TENSE = re.compile(r"\b(?:was|were|had|did|founded|began|opened|started|became|took)\b", re.I)
 RECURRING = re.compile(r"\b(?:every|each)\s+(?:\w+day|week|month|morning|afternoon|evening|term)|\b(?:weekly"
                        r"|fortnightly|monthly)\b", re.I)
 TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s*(?:am|pm)\b|\b(?:[01]?\d|2[0-3])[:.][0-5]\d\b", re.I)
 DIGIT = re.compile(r"\d")
+NAME_WORD = re.compile(r"[^\W\d_][\w'\u2019&-]*")
+CONNECTORS = {"on", "to", "at", "from", "and", "until", "till", "the", "of", "in", "for", "by"}
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"(])")
 ITEM_WORDS = 15          # a listing's item is short; prose around it is not an item
@@ -186,30 +192,68 @@ def dated_lines(page: Page) -> dict:
                 continue
             if block.recap or STAMP.search(line):
                 continue
-            if listing and listing[at] and (not listing[at][0] or _event_like(line)):
-                item = _dated(line, "event", listing[at][1], title_years, chain=number)
+            entry = listing[at] if listing else None
+            if entry and (not entry[0] or _event_like(line)):
+                item = _dated(line, _kind(line) or "event", entry[1], title_years, chain=number)
                 if item:
-                    item["where"] = f"under \u201c{listing[at][1][:80]}\u201d" if listing[at][1] else ""
+                    item["where"] = f"under \u201c{entry[1][:80]}\u201d" if entry[1] else ""
                     item["listed"] = True
+                    name = _name_after(block, at)
+                    if name and not _name_words(line, item["written"]):
+                        item["line"] = f"{item['line']} {name}"    # "Sun, 8 Mar 2026 | 10.00am" then its name
                     out.append(item)
                     continue
             label = block.lines[at - 1] if at and _is_label(block.lines[at - 1]) else ""
-            out += _invitations(line, label or block.heading, label, title_years)
+            out += _invitations(line, label or block.heading, label, title_years, _name_after(block, at))
     written = [day for day in written_dates(page) if day.year > 1900]
     return {"lines": out, "years": sorted(years_named("\n".join(digits))),
             "written": max(written).isoformat() if written else None}
 
 
-def _invitations(line: str, heading: str, label: str, title_years: list[int]) -> list[dict]:
+def _name_after(block: Block, at: int) -> str:
+    """What names a bare date ("Sun, 8 Mar 2026 | 10.00am"): the short line or heading after it."""
+    following = block.lines[at + 1] if at + 1 < len(block.lines) else block.following
+    if following and len(following.split()) <= LABEL_WORDS + 2 and not find_dates(following, REFERENCE):
+        return following
+    return ""
+
+
+def _invitations(line: str, heading: str, label: str, title_years: list[int], name: str = "") -> list[dict]:
+    """Dated sentences of `line` that invite, appeal or give notice: by their own words, by the label
+    above a date ("Next concert"), or by a sentence beside them in the same paragraph ("Registration
+    is now open … dinner on Thursday 7th September")."""
     out = []
-    for sentence in SENTENCE_END.split(line):
-        kind = _kind(sentence) or (_kind(label) if label and _led_by_date(sentence) else None)
+    sentences = SENTENCE_END.split(line)
+    kinds = [_kind(sentence) for sentence in sentences]
+    for at, sentence in enumerate(sentences):
+        kind = kinds[at] or (_kind(label) if label and _led_by_date(sentence) else None)
+        if kind is None and not PAST_TENSE.search(sentence):
+            kind = next((kinds[n] for n in (at - 1, at + 1, at - 2, at + 2)
+                         if 0 <= n < len(sentences) and kinds[n] == "event"
+                         and not REPORT.search(sentences[n])), None)
         if kind and not REPORT.search(sentence) and not RECURRING.search(sentence):
-            item = _dated(sentence, kind, heading, title_years, context=line) or \
-                (_month_dated(sentence, kind, heading, title_years, line) if kind != "event" else None)
+            item = _dated(sentence, kind, heading, title_years) or \
+                (_month_dated(sentence, kind, heading, title_years, sentence) if kind != "event" else None)
             if item:
+                if kinds[at] is None and label and _led_by_date(sentence):
+                    item["line"] = f"{label.rstrip(' :')}: {item['line']}"    # "Next Concert: Saturday 17 October"
+                elif name and not _name_words(item["line"], item["written"]):
+                    item["line"] = f"{item['line']} {name}"                   # an event's own page: its title
                 out.append(item)
     return out
+
+
+def _name_words(line: str, written: str) -> list[str]:
+    """The words naming an event in its line, as written: without its dates, times and punctuation."""
+    rest = TIME_OF_DAY.sub(" ", line.replace(written, " "))
+    for other in find_dates(rest, REFERENCE):
+        rest = rest.replace(other.text, " ")
+    words = [w for w in NAME_WORD.findall(rest) if w.lower() not in ("am", "pm")]
+    while words and words[-1].lower() in CONNECTORS:
+        words.pop()
+    while words and words[0].lower() in CONNECTORS:
+        words.pop(0)
+    return words
 
 
 def _month_dated(text: str, kind: str, heading: str, title_years: list[int], line: str) -> dict | None:
@@ -230,6 +274,7 @@ class Block:
     promoting: str           # the heading above it that announces events ("Upcoming events"), if any
     recap: bool              # under "Past events", "Gallery"…
     lines: list[str] = field(default_factory=list)
+    following: str = ""      # the heading after it: a listed event's name may be the next heading
 
 
 def _blocks(page: Page) -> list[Block]:
@@ -248,6 +293,7 @@ def _blocks(page: Page) -> list[Block]:
         stack.append((level, line))
         promoting = next((h for _, h in reversed(stack) if PROMOTING.search(h) and not LOOKING_BACK.search(h)), "")
         recap = any(RECAP_HEADING.search(h) for _, h in stack)
+        blocks[-1].following = line
         blocks.append(Block(line, promoting, recap))
     return blocks
 
@@ -257,7 +303,7 @@ def _is_label(line: str) -> bool:
     return len(line.split()) <= LABEL_WORDS // 2 + 1 and not _has_digit(line) and not line.rstrip().endswith(".")
 
 
-def _listing(block: Block) -> list[tuple[bool, str]]:
+def _listing(block: Block) -> list[tuple[bool, str] | None]:
     """For each line of a block that lists coming events, whether it must read as an appointment to
     count, and the heading or label it is listed under: every line under a heading such as
     "Upcoming events" or after a label such as "Upcoming services:" that dates follow, and
@@ -300,7 +346,16 @@ def _kind(text: str) -> str | None:
         return "appeal"
     if NOTICE.search(text):
         return "notice"
-    return "event" if INVITE.search(text) else None
+    if INVITE.search(text) or _appointment(text):
+        return "event"
+    return None
+
+
+def _appointment(text: str) -> bool:
+    """A weekday, a date and a time of day, not said of the past: "Registration: from 08:30 on
+    Monday 3rd September"."""
+    return bool(TIME_OF_DAY.search(text)) and not PAST_TENSE.search(text) \
+        and any(d.weekday is not None for d in find_dates(text, REFERENCE))
 
 
 def _dated(text: str, kind: str, heading: str, title_years: list[int], chain: int | None = None,
@@ -339,7 +394,9 @@ def _resolved(found: dict, today: date) -> Iterator[PastEvent]:
         if item["heading"]:
             evidence["heading"] = item["heading"]
         shown = spoken(day) if item["day"] else f"{day:%B %Y}"
-        yield PastEvent(f"{line} ({day.isoformat()})", what, day, item["where"], evidence,
+        # the same event listed with its date written differently on other pages is one event
+        name = " ".join(_name_words(item["line"], item["written"]))[:160] or line
+        yield PastEvent(f"{name} ({day.isoformat()})", what, day, item["where"], evidence,
                         frozenset({day}), line.replace(item["written"], " "), shown,
                         "listed" if item.get("listed") else "shown")
 

@@ -1,4 +1,4 @@
-"""Photos shown without the consent of those pictured: no record, expired, withdrawn, wrong channel (policy 1.4)."""
+"""Photos of people shown without the consent of all those pictured: no record, expired, withdrawn, wrong channel, fewer people named than faces shown (policy 1.4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,11 +8,13 @@ from typing import Iterator
 from ..consent import register as register_mod
 from ..consent.hashing import HashSet
 from ..findings import Finding
+from ..people import Sighting
 from ..snapshot import ImageInfo, ImageUse, Snapshot
 from .base import Check, CheckProblem
 from .resources import Resources
 
-CODES = ("photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn", "photo.consent_scope")
+CODES = ("photo.no_consent", "photo.consent_expired", "photo.consent_withdrawn", "photo.consent_scope",
+         "photo.consent_incomplete")
 PHOTO_KINDS = ("img", "source", "css", "og:image")
 STATUS_CODE = {"withdrawn": "photo.consent_withdrawn", "expired": "photo.consent_expired",
                "scope": "photo.consent_scope", "not_yet": "photo.no_consent"}
@@ -83,12 +85,19 @@ def _learn_urls(register: register_mod.Register, snapshot: Snapshot) -> None:
             register.learn_url(record.photo, hashes)
 
 
-def has_record(register: register_mod.Register, info: ImageInfo) -> bool:
-    """Whether some consent record is for this image, by its address or its look, whatever its status."""
-    if register.by_url(info.url):
-        return True
-    hashes = HashSet.of(info.hashes)
-    return hashes is not None and bool(register.match(hashes))
+def shows_people(info: ImageInfo) -> bool | None:
+    """Whether people are pictured; None when the photo could not be searched for them."""
+    return bool(info.facts["people"]) if "people" in info.facts else None
+
+
+def needs_consent(info: ImageInfo) -> bool:
+    """A photograph that shows people, or may (it could not be searched), needs a consent record."""
+    return bool(info.facts.get("photo")) and shows_people(info) is not False
+
+
+def severity(info: ImageInfo) -> str:
+    """High when a recognisable face is seen, medium for people who cannot be recognised."""
+    return "high" if Sighting.from_facts(info.facts).faces else "medium"
 
 
 def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Finding | None:
@@ -98,23 +107,43 @@ def judge(register: register_mod.Register, photo: PhotoUse, today: date) -> Find
         records = [record for record, _ in register.match(hashes)]
     if not records and hashes is None:
         return None          # never hashed (analysis failed): no verdict rather than a false alarm
-    faces = int(photo.info.facts.get("faces") or 0)
     if not records:
-        message = (f"This photo shows people ({faces} face{'s' if faces != 1 else ''} found) but has no record "
-                   f"in the consent register." if faces else
-                   "This photo has no record in the consent register; if it shows people, their consent should be recorded.")
-        return Finding("photo.no_consent", url=photo.where, subject=photo.use.src,
-                       severity="high" if faces else "medium", message=message,
-                       evidence={"channel": photo.channel, "faces": faces, "kind": photo.use.kind})
+        return _no_record(photo)
     record = min(records, key=lambda r: STATUS_RANK.index(r.status(today, photo.channel)))
     status = record.status(today, photo.channel)
-    if status == "ok":
+    evidence = {"consent_ref": record.consent_ref, "register_line": record.line,
+                "channel": photo.channel, "kind": photo.use.kind, **_seen(photo.info)}
+    if status != "ok":
+        return Finding(STATUS_CODE[status], url=photo.where, subject=photo.use.src,
+                       message=_message(status, record, photo.channel), evidence=evidence)
+    faces, named = Sighting.from_facts(photo.info.facts).faces, record.people_named
+    if faces <= named:
         return None
-    return Finding(STATUS_CODE[status], url=photo.where, subject=photo.use.src,
-                   message=_message(status, record, photo.channel),
-                   evidence={"consent_ref": record.consent_ref, "register_line": record.line,
-                             "channel": photo.channel, "kind": photo.use.kind,
-                             **({"faces": faces} if "faces" in photo.info.facts else {})})
+    return Finding("photo.consent_incomplete", url=photo.where, subject=photo.use.src, severity="high",
+                   message=f"This photo shows {faces} faces but its consent record ({record.consent_ref}) names "
+                           f"{named} {'person' if named == 1 else 'people'}: everyone pictured needs to have consented.",
+                   evidence={**evidence, "people_named": named})
+
+
+def _no_record(photo: PhotoUse) -> Finding | None:
+    if not needs_consent(photo.info):
+        return None          # nobody pictured
+    sighting = Sighting.from_facts(photo.info.facts)
+    if shows_people(photo.info) is None:
+        message = ("This photo has no record in the consent register, and it could not be searched for people; "
+                   "if it shows people, their consent should be recorded.")
+    else:
+        message = f"This photo shows people ({sighting.describe()}) but has no record in the consent register."
+    return Finding("photo.no_consent", url=photo.where, subject=photo.use.src,
+                   severity=severity(photo.info), message=message,
+                   evidence={"channel": photo.channel, "kind": photo.use.kind, **_seen(photo.info)})
+
+
+def _seen(info: ImageInfo) -> dict:
+    if "people" not in info.facts:
+        return {}
+    sighting = Sighting.from_facts(info.facts)
+    return {"faces": sighting.faces, "unclear_faces": sighting.unclear, "seen": sighting.describe()}
 
 
 def _message(status: str, record: register_mod.Record, channel: str) -> str:
@@ -131,16 +160,16 @@ def _message(status: str, record: register_mod.Record, channel: str) -> str:
 
 def _no_register(snapshot: Snapshot) -> Iterator[Finding]:
     """Without a register nothing can be matched: one finding for the whole audit, not one per photo."""
-    photos = list(photo_uses(snapshot))
+    photos = [p for p in photo_uses(snapshot) if needs_consent(p.info)]
     if not photos:
         return
-    with_people = {p.use.src for p in photos if p.info.facts.get("faces")}
     srcs = list(dict.fromkeys(p.use.src for p in photos))
+    with_faces = {p.use.src for p in photos if p.info.facts.get("faces")}
     yield Finding("photo.no_consent", url=snapshot.website, subject=None,
-                  severity="high" if with_people else "medium",
-                  message=f"{len(srcs)} photos are published ({len(with_people)} showing people) but no consent "
-                          f"register is configured, so their consent cannot be checked.",
-                  evidence={"photos": len(srcs), "with_people": len(with_people), "examples": srcs[:5]})
+                  severity="high" if with_faces else "medium",
+                  message=f"{len(srcs)} photos of people are published ({len(with_faces)} showing faces) but no "
+                          f"consent register is configured, so their consent cannot be checked.",
+                  evidence={"photos": len(srcs), "with_faces": len(with_faces), "examples": srcs[:5]})
 
 
 CHECK = Check("photo_consent", __doc__, CODES, site=check)

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..findings import Finding
 from ..snapshot import Page
-from ..text.dates import find_copyright_notices, leading_date, parse_iso, parse_moment, spoken
+from ..text.dates import DateMatch, find_copyright_notices, find_dates, leading_date, parse_iso, parse_moment, spoken
 from ..text.scan import finditer_at, fold, positions
 from ._common import page_exempt
 from .base import Check
@@ -25,14 +25,18 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc
                  "dc.date.modified", "last-modified", "revised", "modified")
 PUBLISHED_META = ("article:published_time", "datepublished", "dcterms.created", "dcterms.issued",
                   "dc.date.issued", "dc.date", "dcterms.date", "date", "publish-date", "pubdate")
-UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised)\b(?:\s+on)?\s*[:\-–]?", re.I)
+UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised|dated)\b(?:\s+on)?\s*[:\-–]?", re.I)
+# Text that dates itself: "as we write this, in March 2011", "at the time of writing (May 2019)".
+WRITING_LABEL = re.compile(r"(?:(?<=as we )|(?<=as i )|(?<=time of ))writ(?:e|ing)\b(?:\s+this)?[\s,:(]*(?:in\s+|on\s+)?",
+                           re.I)
 POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
 # The words each label starts with: the labels are tried only where one is written.
-STAMP_WORDS = re.compile(r"\b(?:updated|reviewed|modified|revised|posted|published|copyright)\b|\u00a9", re.I)
+STAMP_WORDS = re.compile(r"\b(?:updated|reviewed|modified|revised|dated|posted|published|copyright)\b|\u00a9", re.I)
 DIGITS_AHEAD = re.compile(r"\d")
+TITLE_WORDS = 16
 ISO_DATE = re.compile(r"\s*(?:19|20)\d\d-\d\d-\d\d")
-LABEL_WORDS = {UPDATED_LABEL: ("last", "updated", "reviewed", "modified", "revised"),
-               POSTED_LABEL: ("posted", "published", "first")}
+LABEL_WORDS = {UPDATED_LABEL: ("last", "updated", "reviewed", "modified", "revised", "dated"),
+               POSTED_LABEL: ("posted", "published", "first"), WRITING_LABEL: ("writ",)}
 DYNAMIC_SECONDS = 120
 # Strongest first: what the page shows ("modified"/"published" labels, "listed" items), its
 # metadata, the sitemap, the HTTP header. Only the strongest kind present is used.
@@ -121,9 +125,10 @@ def _listed(page: Page) -> Iterator[Evidence]:
         return
     for line in (page.text or "").splitlines():
         # a date leads with its digits: "3 May 2024", "Saturday 3 May", "JANUARY 2021:"
-        if not line[:1].isalnum() or not DIGITS_AHEAD.search(line, 0, 20) or STAMP_WORDS.search(line, 0, 40):
+        if not line[:1].isalnum() or STAMP_WORDS.search(line, 0, 40) or not (
+                DIGITS_AHEAD.search(line, 0, 20) or line.endswith(")")):
             continue
-        found = leading_date(line, REFERENCE)
+        found = leading_date(line, REFERENCE) or _trailing_date(line)
         if found:
             yield Evidence(found.date, "listed", f"the date shown on the page: \u201c{_quote(line)}\u201d",
                            _quote(line))
@@ -135,6 +140,14 @@ def _listed(page: Page) -> Iterator[Evidence]:
         if day and item.get("text"):
             yield Evidence(day, "listed", f"the date shown on the page: \u201c{_quote(item['text'])}\u201d",
                            _quote(item["text"]))
+
+
+def _trailing_date(line: str) -> DateMatch | None:
+    """A listing line ending with its item's date in brackets: "Welcome to our new site (Jun 12, 2018)"."""
+    if len(line.split()) > TITLE_WORDS:
+        return None
+    found = [d for d in find_dates(line[line.rfind("(") + 1:], REFERENCE) if d.has_year] if "(" in line else []
+    return found[-1] if found and line.rstrip(") ").endswith(found[-1].text) else None
 
 
 def http_evidence(page: Page) -> list[Evidence]:
@@ -158,14 +171,18 @@ def _visible(text: str, today: date) -> Iterator[Evidence]:
 
 
 def _labelled(text: str) -> Iterator[tuple[str, str, str]]:
-    """(tier, label as written, the text after it) for each "Last updated" or "Posted on" label."""
+    """(tier, label as written, the text after it) for each "Last updated" or "Posted on" label,
+    and each "as we write this, in …"."""
     text = text or ""
     folded = fold(text)
-    for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published")):
+    for label, tier in ((UPDATED_LABEL, "modified"), (POSTED_LABEL, "published"), (WRITING_LABEL, "modified")):
         found = (label.finditer(text) if folded is None
                  else finditer_at(label, text, positions(folded, LABEL_WORDS[label])))
         for match in found:
-            words = " ".join(match.group().split()).rstrip(":-– ")
+            start = match.start()
+            if label is WRITING_LABEL:      # say it as written: "as we write this, in"
+                start = text.rfind(" ", 0, text.rfind(" ", 0, start - 1)) + 1
+            words = " ".join(text[start:match.end()].split()).rstrip(":-–,( ")
             yield tier, words, text[match.end():match.end() + 60]
 
 

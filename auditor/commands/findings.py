@@ -85,7 +85,7 @@ def cmd_dismiss(args) -> int:
     with open_history(config.storage) as history:
         run, found, _ = _latest(history)
         chosen = _chosen(run, found, args.refs)
-        if chosen is None:
+        if chosen is None or run is None:
             return EXIT_USAGE
         states = history.finding_states(run.id)
         rows = [(f, finding_ref(f), states.get(f.fingerprint, "")) for f in chosen]

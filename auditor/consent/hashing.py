@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from ..imaging import flatten, open_image
 
-cv2.setNumThreads(1)                  # as in faces.py: callers run in parallel threads already
+cv2.setNumThreads(1)                  # as in people.py: callers run in parallel threads already
 WORK_SIZE = 128                       # decode/resample photos to at most this size first
 CORE = (0.1, 0.9)                     # the register original's core, in each axis
 STARTS, ENDS = (0.0, 0.05, 0.1), (0.9, 0.95, 1.0)   # where that core may lie in a cropped copy
@@ -50,10 +50,12 @@ class HashSet:
 
 def grey_array(data: bytes) -> np.ndarray:
     """The photo as a float32 grey array of at most WORK_SIZE pixels a side, border trimmed."""
+    img: Image.Image
     try:
-        img = Image.open(io.BytesIO(data))
-        img.draft("L", (WORK_SIZE, WORK_SIZE))
-        img.load()
+        opened = Image.open(io.BytesIO(data))
+        opened.draft("L", (WORK_SIZE, WORK_SIZE))
+        opened.load()
+        img = opened
     except Exception:  # noqa: BLE001 - let the guarded decoder explain what is wrong
         img = open_image(data)
     img = flatten(ImageOps.exif_transpose(img)).convert("L")

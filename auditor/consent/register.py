@@ -30,6 +30,7 @@ SOCIAL = ("facebook", "instagram", "mastodon", "bluesky", "x", "twitter", "linke
 PLACES = ("website",) + SOCIAL          # where a photo is shown
 CHANNELS = ("all", "social") + PLACES   # what a row may name
 DUPLICATE_BITS = 24     # of 256: two rows this close show the same photo
+GROUP_SIZE = re.compile(r"\((\d{1,3})\)\s*$")    # "the Smith family (4)"
 MAX_PHOTO_BYTES = 50 * 2**20
 
 
@@ -73,6 +74,16 @@ class Record:
     def photo_name(self) -> str:
         """The photo's file name only: safe to show in the report."""
         return self.photo.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def people_named(self) -> int:
+        """How many people the row names: one per `;`-separated entry, or the number an entry
+        ends with in brackets ("the Smith family (4)")."""
+        count = 0
+        for entry in filter(None, (e.strip() for e in self.subjects.split(";"))):
+            group = GROUP_SIZE.search(entry)
+            count += int(group.group(1)) if group else 1
+        return count
 
     def covers(self, channel: str) -> bool:
         c = self.channels
@@ -174,8 +185,10 @@ def parse_row(path: Path, line: int, row: dict, photos: bool = True,
     for column in ("photo", "subjects", "consent_ref", "given", "channels"):
         if not value[column]:
             raise RegisterError(path, line, column, "empty")
+    given = _date(path, line, "given", value["given"])
+    assert given is not None            # not empty, as checked above
     record = Record(line=line, photo=value["photo"], subjects=value["subjects"],
-                    consent_ref=value["consent_ref"], given=_date(path, line, "given", value["given"]),
+                    consent_ref=value["consent_ref"], given=given,
                     expires=_date(path, line, "expires", value["expires"]),
                     withdrawn=_date(path, line, "withdrawn", value["withdrawn"]),
                     channels=_channels(path, line, value["channels"]))

@@ -103,16 +103,16 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
     if r.redirect_unfollowed:
         out.link = link_status(task.url, r)
         return out
-    if r.not_modified and r.cached.kind == "page" and renderer is not None and not r.cached.data.get(SCRIPT_CHECKED):
+    if r.not_modified and r.kept.kind == "page" and renderer is not None and not r.kept.data.get(SCRIPT_CHECKED):
         # kept by an audit that did not look for script-built pages: read it afresh once
         r = fetcher.fetch(task.url, max_bytes=max_bytes, body_types=HTML_TYPES, follow=claim)
         if r.redirect_unfollowed:
             out.link = link_status(task.url, r)
             return out
     if r.not_modified:
-        data = r.cached.data
+        data = r.kept.data
         out.link = link_status(task.url, r, status=data.get("status") or 200)
-        if r.cached.kind == "page":
+        if r.kept.kind == "page":
             out.page, out.reused = _reuse_page(data, task, r), True
         return out
     out.link = link_status(task.url, r)
@@ -198,7 +198,7 @@ def check_link(fetcher: Fetcher, task: Task) -> Outcome:
     retries = 1 if external else None     # someone else's server: one retry is polite enough
     r = fetcher.fetch_cached(task.url, "file", method="HEAD", retries=retries)
     if r.not_modified:
-        data = r.cached.data
+        data = r.kept.data
         return Outcome(task, link=link_status(task.url, r, external, status=data.get("status") or 200),
                        html=bool(data.get("html")))
     if _head_refused(r):
@@ -222,22 +222,19 @@ def _head_refused(r: FetchResult) -> bool:
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
-def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, decoders: Decoders,
-                faces_matter: Callable[[ImageInfo], bool] | None = None) -> Outcome:
+def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, decoders: Decoders) -> Outcome:
     """Fetch and analyse once, in `decoders`' worker processes; on a 304 the cached analysis is
-    reused, not re-decoded or re-hashed (unless it lacks a face count that now matters).
-    `faces_matter`: see `imaging.analyse`. An analysis that could not be made is not kept for
-    the next audit, which tries again."""
+    reused, not re-decoded or re-hashed (unless it was made before photos were searched for
+    people). An analysis that could not be made is not kept: the next audit tries again."""
     if task.data:
         return Outcome(task, image=decoders.analyse(task.url, task.data, "image/svg+xml", None))
     # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
     # a browser showing the page would fetch them.
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
     if r.not_modified:
-        cached = ImageInfo.from_dict({**r.cached.data, "url": task.url})
-        if not _lacks_faces(cached, faces_matter):
+        cached = ImageInfo.from_dict({**r.kept.data, "url": task.url})
+        if not lacks_people(cached):
             return Outcome(task, image=cached, reused=True)
-        # analysed while a consent record covered it, which is no longer so: analyse it afresh
         r = fetcher.fetch(task.url, max_bytes=max_bytes, robots=task.same_site)
     out = Outcome(task, blocked=r.status in BLOCKING_STATUSES)
     if r.robots_blocked:
@@ -250,11 +247,12 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, decoders: Decoders
     elif r.error or r.status is None or r.status >= 400:
         out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type)
     else:
-        out.image = decoders.analyse(task.url, r.body, r.content_type, r.status, faces_matter)
+        out.image = decoders.analyse(task.url, r.body, r.content_type, r.status)
         if imaging.NOT_CHECKED not in out.image.facts:
             fetcher.remember(r, "image", out.image.to_dict())
     return out
 
 
-def _lacks_faces(info: ImageInfo, faces_matter: Callable[[ImageInfo], bool] | None) -> bool:
-    return bool(info.facts.get("photo")) and "faces" not in info.facts and (faces_matter is None or faces_matter(info))
+def lacks_people(info: ImageInfo) -> bool:
+    """A photo analysed before photos were searched for people: to be analysed afresh."""
+    return bool(info.facts.get("photo")) and "people" not in info.facts

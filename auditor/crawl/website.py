@@ -21,7 +21,7 @@ from typing import Callable
 
 from .. import heap
 from ..isolation import Decoders
-from ..snapshot import CrawlError, ImageInfo, Page, Snapshot
+from ..snapshot import CrawlError, Page, Snapshot
 from . import caps, inline_svg, render, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
@@ -36,16 +36,15 @@ TRIM_EVERY = 100      # tasks done
 
 def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Callable[[Page], None] | None = None,
             stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None,
-            faces_matter: Callable[[ImageInfo], bool] | None = None, decoders: Decoders | None = None) -> None:
+            decoders: Decoders | None = None) -> None:
     """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats).
-    `faces_matter`: see `imaging.analyse`. Images are analysed by `decoders` (worker processes),
-    or by workers of the crawl's own when none are given."""
+    Images are analysed by `decoders` (worker processes), or by workers of the crawl's own."""
     stop = stop or fetcher.stop
     if decoders is not None:
-        Crawl(config, fetcher, snapshot, on_page, stop, progress, faces_matter, decoders).run()
+        Crawl(config, fetcher, snapshot, on_page, stop, progress, decoders).run()
         return
     with Decoders.for_config(config, stop) as own:
-        Crawl(config, fetcher, snapshot, on_page, stop, progress, faces_matter, own).run()
+        Crawl(config, fetcher, snapshot, on_page, stop, progress, own).run()
 
 
 class HostQueue:
@@ -68,7 +67,7 @@ class HostQueue:
 
 class Crawl:
     def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress,
-                 faces_matter: Callable[[ImageInfo], bool] | None, decoders: Decoders):
+                 decoders: Decoders):
         c = config.crawl
         self.config, self.fetcher, self.snapshot = config, fetcher, snapshot
         self.on_page, self.stop, self.progress = on_page, stop, progress
@@ -79,7 +78,6 @@ class Crawl:
         self.workers = c.workers
         self.per_host = c.workers if c.delay_seconds <= 0 else 1
         self.decoders = decoders
-        self.faces_matter = faces_matter
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
         self.queues: OrderedDict[str, HostQueue] = OrderedDict()
         self.busy: dict[str, int] = {}
@@ -125,6 +123,7 @@ class Crawl:
 
     def _seed(self) -> None:
         start = normalise_url(self.config.scheme.website)
+        assert start is not None           # the config checked the website's address
         self.verdict.start = start
         self._add_page(start, 0, seed="start")
         for url in self.config.scheme.extra_pages:
@@ -160,7 +159,7 @@ class Crawl:
             if task.kind == "page":
                 return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim, self.renderer)
             if task.kind == "image":
-                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoders, self.faces_matter)
+                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoders)
             if task.kind == "sitemap":
                 return Outcome(task, urls=self._sitemap_urls(task.url))
             return tasks.check_link(self.fetcher, task)

@@ -28,7 +28,7 @@ LOGO_WORD = re.compile(r"logo|emblem|brand|masthead|crest", re.I)
 FILLER = re.compile(r"\b(?:logo(?:type)?s?|emblem|brand(?:ing)?|crest|image|picture|icon|the|our|of|a|an|new|main"
                     r"|official|site|header|footer|home(?:page)?|link|to|go|back|\d+)\b|[^\w\s]|_", re.I)
 # words a logo's file name carries besides what it is the logo of: sizes, colours, formats, versions
-FILE_FILLER = re.compile(r"\b(?:\d+|\d+x\d+|v\d+|png|jpe?g|gif|svg|webp|ico|small|large|medium|sm|md|lg|xl|full"
+FILE_FILLER = re.compile(r"\b(?:\d+|\d+x\d*|v\d+|png|jpe?g|gif|svg|webp|ico|small|large|medium|sm|md|lg|xl|full"
                          r"|white|black|blackwhite|colou?r|multi|mono|dark|light|transparent|retina|scaled"
                          r"|cropped|thumb(?:nail)?|web|rgb|cmyk|hd|final|copy|min|stacked|horizontal|vertical"
                          r"|linear|wide|square|round|circle|top|left|right|nav|navbar|desktop|mobile)\b", re.I)
@@ -57,6 +57,8 @@ def claim(use: ImageUse, page: Page, names: NameMatcher, site_host: str) -> Clai
         return Claim(True, "named as the scheme")
     if use.link and is_home(use.link, page, site_host):
         return Claim(True, "links to the home page")
+    if _others_logo(use, names):
+        return None
     if _called_logo(use, names):
         return Claim(True, "called a logo")
     if use.kind == "og:image":
@@ -74,11 +76,9 @@ def is_partner(use: ImageUse, names: NameMatcher, site_host: str) -> bool:
         return False
     if PARTNER_CONTEXT.search(use.context or ""):
         return True
-    if (LOGO_WORD.search(labels) or LOGO_WORD.search(_handles(use))) and _rest(labels, names):
-        return True        # "National Lottery Community Fund logo", or class="footer-logo" alt="Making Music"
-    if _others_file(use, names):
-        return True        # beavers-logo-blue.png: the Beavers' logo
-    elsewhere = bool(use.link) and _host(use.link) not in ("", _strip_www(site_host))
+    if LOGO_WORD.search(labels) and _rest(labels, names):
+        return True        # "National Lottery Community Fund logo": somebody else's logo
+    elsewhere = bool(use.link) and _host(use.link or "") not in ("", _strip_www(site_host))
     return elsewhere and not names.mentions(file_name(use.src))
 
 
@@ -95,8 +95,11 @@ def _called_logo(use: ImageUse, names: NameMatcher) -> bool:
                 or LOGO_WORD.search(file_name(use.src)))
 
 
-def _others_file(use: ImageUse, names: NameMatcher) -> bool:
-    """A file name that says whose logo it is, and that is not the scheme: "beavers-logo-blue.png"."""
+def _others_logo(use: ImageUse, names: NameMatcher) -> bool:
+    """Called a logo by its class or file name while its alt text or file name says whose it is, and
+    that is not the scheme: class="footer-logo" alt="Making Music", "beavers-logo-blue.png"."""
+    if LOGO_WORD.search(_handles(use)) and _rest(_labels(use), names):
+        return True
     stem = file_name(use.src).rsplit(".", 1)[0]
     if not LOGO_WORD.search(stem) or names.mentions(stem):
         return False

@@ -82,7 +82,7 @@ MONTH_YEAR = re.compile(rf"^\s*(?P<text>{MONTH}\.?,?\s+(?:19|20)\d\d)\b", re.I)
 # A month without a day, as appeals and notices give it: "in September", "will finish mid-March",
 # "by the end of March 2024". Only after words that tie it to a time.
 MONTH_ONLY = re.compile(
-    rf"\b(?:(?:in|by|until|till|during|throughout|(?:the\s+)?end\s+of)\s+(?:the\s+end\s+of\s+)?"
+    rf"\b(?:(?:in|by|to|until|till|during|throughout|(?:the\s+)?end\s+of)\s+(?:the\s+end\s+of\s+)?"
     rf"|(?:mid|late|early)(?:\s*-\s*|\s+))(?P<month>{MONTH})\b(?!\s*\d{{1,2}}\b)(?P<year>,?\s+(?:19|20)\d\d\b)?", re.I)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import score
-from .serve import StaticSite
+from .serve import StaticSite, published_at
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
@@ -73,12 +73,14 @@ def write_config(site: SiteConfig, root: Path, origin: str, work: Path) -> Path:
     return path
 
 
-def audit(site: SiteConfig, corpus: Path, work: Path, today: str, last_modified: bool) -> tuple[int, dict | None]:
+def audit(site: SiteConfig, corpus: Path, work: Path, today: str, last_modified: bool,
+          dated_by_source: bool = False) -> tuple[int, dict | None]:
     """Serve and audit one site from scratch; (exit code, findings document with its origin)."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     root = corpus / site.folder
-    with StaticSite(root, last_modified) as served:
+    published = published_at(root) if dated_by_source else None
+    with StaticSite(root, last_modified, published) as served:
         config = write_config(site, root, served.origin, work)
         out = work / "findings.json"
         cmd = [sys.executable, "-m", "bench.realworld.frozen", today, "run", "--config", str(config),
@@ -103,6 +105,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--today", default=TODAY, help=f"the audit's date, YYYY-MM-DD (default {TODAY})")
     parser.add_argument("--no-last-modified", action="store_true",
                         help="serve the sites without Last-Modified headers")
+    parser.add_argument("--dated-by-source", action="store_true",
+                        help="send each site's commit date (its SOURCE.md) as Last-Modified instead of the files' "
+                             "times, for a copy of the corpus whose file times were not kept")
     parser.add_argument("--reuse", action="store_true", help="score the findings of the last run again, without auditing")
     parser.add_argument("--list", choices=("unjudged", "wrong", "right", "all"),
                         help="also print those findings as judgement rows (CSV)")
@@ -147,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{site.folder}: not in the corpus, skipped", flush=True)
             continue
         else:
-            code, doc = audit(site, args.corpus, work, args.today, not args.no_last_modified)
+            code, doc = audit(site, args.corpus, work, args.today, not args.no_last_modified, args.dated_by_source)
         if doc is None:
             failed.append(site.folder)
             print(f"{site.folder}: no findings document (exit {code}); see {work / 'audit.log'}", flush=True)

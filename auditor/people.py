@@ -1,0 +1,142 @@
+"""Who is pictured in a photograph. Two small networks, run by OpenCV's DNN module:
+
+- a person detector (SSDLite MobileNetV2 trained to find people), which sees people from behind,
+  far away or partly in frame;
+- CenterFace, a face detector trained on WIDER FACE (crowds, profiles, small and half-hidden
+  faces), which tells faces clear enough to recognise someone from faces too small or unsure to.
+
+Faces are looked for only where the person detector sees at least a faint chance of a person: a
+cat's face or a face-like pattern on its own is not a person. Both models ship inside this package
+(data/models, with their licence notices): nothing is downloaded at run time and no OpenCV data
+files (Haar cascades) are needed, so OpenCV 4 and 5 both work. `look` is a pure function of a
+decoded image, so it can run in any thread or process.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable, Iterator
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from . import imaging
+
+# The crawl analyses images in several threads already: OpenCV's own thread pool on top of them
+# only makes the threads wait for each other.
+cv2.setNumThreads(1)
+
+PERSON = 0.30             # person detector's score at which someone is taken to be pictured
+PERSON_MAYBE = 0.10       # ... below which faces are not looked for
+FACE = 0.60               # face detector's score at which a face is taken to be seen
+CLEAR = 0.50              # (also at least this score, once seen) and at least this share of the
+CLEAR_SIDE = 0.02         # photo's longer side: a face clear enough to recognise someone
+FACE_SIDE = 320           # the photo is shrunk to fit this square (multiple of 32) for faces
+PERSON_SIDE = 300         # ... and stretched to this square for people (as the network was trained)
+NMS_OVERLAP = 0.3
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What the detectors saw: faces clear enough to recognise someone, other faces (far away,
+    blurred, turned away), and whether anyone is pictured at all."""
+    faces: int = 0
+    unclear: int = 0
+    people: bool = False
+
+    def describe(self) -> str:
+        """In plain words, for the report: "3 faces", "people seen from behind or far away"."""
+        if self.faces:
+            more = f" and {self.unclear} more too small to recognise" if self.unclear else ""
+            return f"{self.faces} face{'s' if self.faces != 1 else ''}{more}"
+        if self.unclear:
+            return f"{self.unclear} face{'s' if self.unclear != 1 else ''} too small or blurred to recognise"
+        return "people seen from behind, far away or in part" if self.people else "nobody"
+
+    def to_facts(self) -> dict[str, object]:
+        return {"people": self.people, "faces": self.faces, "unclear_faces": self.unclear}
+
+    @classmethod
+    def from_facts(cls, facts: dict) -> "Sighting":
+        return cls(int(facts.get("faces") or 0), int(facts.get("unclear_faces") or 0), bool(facts.get("people")))
+
+
+def look(img: Image.Image) -> Sighting:
+    """Who is pictured in a decoded image (any size: it is shrunk first; transparency ignored)."""
+    rgb = np.asarray(imaging.flatten(imaging.upright(img)))
+    person = person_score(rgb)
+    if person < PERSON_MAYBE:
+        return Sighting()
+    scores, sides = faces(rgb)
+    seen = scores >= FACE
+    clear = seen & (scores >= CLEAR) & (sides >= CLEAR_SIDE)
+    return Sighting(faces=int(clear.sum()), unclear=int((seen & ~clear).sum()),
+                    people=bool(person >= PERSON or seen.any()))
+
+
+# --- the networks ------------------------------------------------------------------------------
+
+class _Shared:
+    """One network, used by one thread at a time: a network is not safe to share between threads,
+    and each copy holds some 40 MB once used, more than the rest of an audit can spare. OpenCV
+    releases the interpreter while it computes, so the other threads go on meanwhile."""
+
+    def __init__(self, load: Callable[[], cv2.dnn.Net]):
+        self.load, self.lock = load, threading.Lock()
+        self.net: cv2.dnn.Net | None = None
+
+    @contextmanager
+    def lend(self) -> Iterator[cv2.dnn.Net]:
+        with self.lock:
+            if self.net is None:
+                self.net = self.load()
+            yield self.net
+
+
+def _model(name: str) -> str:
+    return str(resources.files("auditor") / "data" / "models" / name)
+
+
+_face_nets = _Shared(lambda: cv2.dnn.readNetFromONNX(_model("centerface.onnx")))
+_person_nets = _Shared(lambda: cv2.dnn.readNetFromONNX(_model("person_ssdlite.onnx")))
+PERSON_OUTPUTS = [f"BoxPredictor_{i}/ClassPredictor/BiasAdd" for i in range(6)]
+
+
+def faces(rgb: np.ndarray, threshold: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, heights as a share of the photo's longer side) of the faces found in an RGB array,
+    overlapping boxes merged."""
+    scale = FACE_SIDE / max(rgb.shape[:2])
+    width, height = max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale))
+    square = np.zeros((FACE_SIDE, FACE_SIDE, 3), np.uint8)
+    square[:height, :width] = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+    with _face_nets.lend() as net:
+        net.setInput(cv2.dnn.blobFromImage(square))     # RGB values 0-255, unscaled
+        heat, size = net.forward(["537", "538"])
+    heat, size = heat[0, 0], size[0]
+    rows, cols = np.nonzero(heat >= threshold)
+    if not len(rows):
+        return np.empty(0), np.empty(0)
+    scores = heat[rows, cols]
+    # sizes are predicted as logarithms on a grid of 4 pixels
+    h = 4 * np.exp(np.clip(size[0, rows, cols], -10, 10))
+    w = 4 * np.exp(np.clip(size[1, rows, cols], -10, 10))
+    boxes = np.stack([(cols + 0.5) * 4 - w / 2, (rows + 0.5) * 4 - h / 2, w, h], axis=1)
+    keep = np.asarray(cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), threshold, NMS_OVERLAP), dtype=int).ravel()
+    return scores[keep], np.minimum(h[keep], FACE_SIDE) / FACE_SIDE
+
+
+def person_score(rgb: np.ndarray) -> float:
+    """The person detector's highest score (0-1) anywhere in the photo."""
+    square = cv2.resize(rgb, (PERSON_SIDE, PERSON_SIDE), interpolation=cv2.INTER_AREA)
+    with _person_nets.lend() as net:
+        net.setInput(cv2.dnn.blobFromImage(square, 2 / 255, mean=(127.5, 127.5, 127.5)))   # to -1..1
+        outputs = net.forward(PERSON_OUTPUTS)
+    # scores come in pairs per anchor box (background, person); where the boxes are is not needed
+    # to say whether someone is there
+    logits = np.concatenate([out.transpose(0, 2, 3, 1).reshape(-1, 2) for out in outputs])
+    return float(1 / (1 + math.exp(-float(logits[:, 1].max()))))
+
