@@ -152,6 +152,8 @@ class Worker:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, close_fds=True)
         except OSError as exc:
             raise WorkerLost(Unchecked.UNAVAILABLE, str(exc)) from None
+        assert self.proc.stdin is not None and self.proc.stdout is not None   # both piped above
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
 
     def analyse(self, url: str, data: bytes, content_type: str, status: int | None,
                 stop: threading.Event) -> ImageInfo:
@@ -164,9 +166,9 @@ class Worker:
     def _send(self, header: dict[str, Any], data: bytes = b"") -> None:
         text = json.dumps({**header, "size": len(data)}).encode()
         try:
-            self.proc.stdin.write(HEADER.pack(len(text)) + text)
-            self.proc.stdin.write(data)
-            self.proc.stdin.flush()
+            self.stdin.write(HEADER.pack(len(text)) + text)
+            self.stdin.write(data)
+            self.stdin.flush()
         except (BrokenPipeError, OSError):
             raise self._lost() from None
 
@@ -187,7 +189,7 @@ class Worker:
         return reply
 
     def _read(self, n: int, deadline: float, stop: threading.Event) -> bytes:
-        fd, chunks, got = self.proc.stdout.fileno(), [], 0
+        fd, chunks, got = self.stdout.fileno(), [], 0
         while got < n:
             if stop.is_set():
                 raise WorkerLost(Unchecked.STOPPED, "")
@@ -219,7 +221,7 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
+        for pipe in (self.stdin, self.stdout):
             try:
                 pipe.close()
             except OSError:
@@ -227,7 +229,7 @@ class Worker:
 
     def close(self) -> None:
         try:
-            self.proc.stdin.close()     # end of input: the worker leaves its loop
+            self.stdin.close()     # end of input: the worker leaves its loop
             self.proc.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
             pass

@@ -83,7 +83,7 @@ def check_structure(root) -> None:
     (<use> references included), a huge element count, absurd own sizes, many filter steps,
     large embedded images."""
     elements = steps = embedded = pixels = 0
-    ids = {}
+    ids: dict[str, etree._Element] = {}
     for el in root.iter():
         elements += 1
         if elements > MAX_ELEMENTS:
