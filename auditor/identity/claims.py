@@ -83,9 +83,9 @@ def is_partner(use: ImageUse, names: NameMatcher, site_host: str) -> bool:
 
 
 def says_menu(use: ImageUse) -> bool:
-    """Its alt text or title is only a menu word ("Home", "Menu"), and nothing calls it a logo: a
-    navigation button when it is small (see the logo check)."""
-    labels = _labels(use).strip()
+    """Its alt text or title (or, without those, its link's text) is only a menu word ("Home",
+    "Menu"), and nothing calls it a logo: a navigation button when it is small (see the logo check)."""
+    labels = (_labels(use) or use.attrs.get("link_text", "")).strip()
     return bool(labels) and MENU.fullmatch(labels.rstrip(" .!>»›")) is not None \
         and not LOGO_WORD.search(_handles(use) + " " + file_name(use.src))
 
