@@ -267,9 +267,10 @@ def test_a_foreign_logo_linking_home_presents_itself_whatever_its_name_says(tmp_
     cases = {"/a": '<a href="/"><img class="site-logo" src="/img/site-logo.png" alt="Anytown Family Support"></a>',
              "/b": '<a href="/"><img src="/img/beavers-logo.png"></a>',
              "/c": '<a href="/beavers"><img src="/img/beavers-logo.png"></a>',
-             "/d": '<img class="footer-logo" src="/img/site-logo.png" alt="Making Music">'}
+             "/d": '<img class="footer-logo" src="/img/site-logo.png" alt="Making Music">',
+             "/e": f'<img class="logo" src="/img/site-logo.png" alt="{S_NAME}: supporting families">'}
     pages = [extract(Page(url=site + path, status=200, content_type="text/html"), html.format(header=header))
              for path, header in cases.items()]
     found = [(f.check, f.url.removeprefix(site)) for f in
              logo.check(Snapshot(website=site + "/", started_at="", pages=pages, images=images), Resources(cfg))]
-    assert found == [("logo.unrecognised", "/a"), ("logo.unrecognised", "/b")]
+    assert found == [("logo.unrecognised", "/a"), ("logo.unrecognised", "/b"), ("logo.unrecognised", "/e")]
