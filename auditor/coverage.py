@@ -16,7 +16,7 @@ from .snapshot import CrawlError, Snapshot
 COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
 # Crawl errors that mean part of the site was not read. What robots.txt keeps out is the site's own
 # choice, said as a finding: it makes the audit partial only when it keeps out the whole site.
-PARTIAL_KINDS = ("down", "blocked", "truncated", "unrendered", "unchecked", "error")
+PARTIAL_KINDS = ("down", "blocked", "truncated", "unrendered", "unchecked", "error", "capped")
 UNREADABLE_KINDS = ("down", "blocked", "robots", "error")
 FAILED_SHARE = 0.2          # of the site's requests: more failing than this is a site that did not answer
 MIN_FAILED = 3
@@ -31,6 +31,7 @@ HEADLINE_REASONS = {
     "failing": "the website often did not answer",
     "blocked": "the website refused the auditor",
     "only": "only some checks ran",
+    "capped": "the audit reached one of its limits",
 }
 
 

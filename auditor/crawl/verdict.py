@@ -3,6 +3,7 @@ the auditor, a crawl cut short. Pages a blocking site refused are not broken lin
 """
 from __future__ import annotations
 
+from ..imaging import NOT_CHECKED
 from ..snapshot import CrawlError, ImageInfo, Snapshot
 from .failure import Kind
 from .tasks import ROBOTS_IMAGE, Outcome
@@ -21,6 +22,7 @@ class Verdict:
         self.start_blocked = False
         self.too_large: list[str] = []
         self.robots_kept_out: list[str] = []    # linked same-site pages robots.txt forbids
+        self.unread: list[tuple[str, str]] = []      # pages read only in part, and why
         self.unchecked: list[tuple[str, str]] = []   # images that could not be analysed, and why
 
     def page(self, out: Outcome) -> None:
@@ -31,6 +33,8 @@ class Verdict:
                 self.refused_pages += 1
         if out.too_large:
             self.too_large.append(out.task.url)
+        if out.page is not None and out.page.unread:
+            self.unread.append((out.task.url, out.page.unread))
         if out.task.seed:
             self._seed(out)
         elif out.robots and out.task.same_site and out.robots.kind is Kind.ROBOTS:
@@ -86,15 +90,22 @@ class Verdict:
             more = f" and {len(self.too_large) - 1} more" if len(self.too_large) > 1 else ""
             self._add(first, "error", f"The page {first}{more} was too large to read (crawl.max_page_mb), "
                                       "so it was not audited.", pages=self.too_large[:20])
+        self._partly_read()
+        if truncation:
+            self._add(self.start or "", "truncated", f"The audit was cut short: {truncation}.")
+
+    def _partly_read(self) -> None:
+        if self.unread:
+            (first, why), more = self.unread[0], len(self.unread) - 1
+            self._add(first, "error", f"The page {first}{f' and {more} more' if more else ''} could be read only in "
+                                      f"part: {why}.", pages=[u for u, _ in self.unread[:20]])
         for chosen in (False, True):     # what robots.txt keeps out is the site's choice, as for pages
             items = [(u, r) for u, r in self.unchecked if (r == ROBOTS_IMAGE) == chosen]
             if items:
                 (url, why), others = items[0], len(items) - 1
                 self._add(url, "unchecked", f"The image {url}{f' and {others} more' if others else ''} could not "
-                                              f"be checked (for consent, logos or metadata): {why}.",
+                                            f"be checked (for consent, logos or metadata): {why}.",
                           images=[{"url": u, "reason": r} for u, r in items[:20]], **({"linked": True} if chosen else {}))
-        if truncation:
-            self._add(self.start or "", "truncated", f"The audit was cut short: {truncation}.")
 
     def _mark_refused(self) -> None:
         for url in self.refused:
@@ -112,7 +123,7 @@ def unanalysed(info: ImageInfo) -> str | None:
     or None. One that does not load or decode is a broken image instead."""
     if info.oversized:
         return info.error or "too large to decode safely"
-    reason = info.facts.get("not_checked")
+    reason = info.facts.get(NOT_CHECKED)
     return str(reason) if reason else None
 
 
