@@ -17,6 +17,8 @@ import resvg_py
 from lxml import etree
 from PIL import Image, ImageFont
 
+from .limits import TooLarge
+
 log = logging.getLogger(__name__)
 
 MAX_SVG_BYTES = 5 * 1024 * 1024
@@ -34,7 +36,7 @@ CSS_EXTERNAL = re.compile(r"@import[^;]*;?|url\(\s*(?!['\"]?#)[^)]*\)", re.I)
 def sanitise(data: bytes) -> str:
     """The SVG as text with external references stripped; raises ValueError if unsafe or unreadable."""
     if len(data) > MAX_SVG_BYTES:
-        raise ValueError(f"SVG too large to render safely ({len(data)} bytes)")
+        raise TooLarge(f"SVG too large to render safely ({len(data)} bytes)")
     if ENTITY.search(data):
         raise ValueError("SVG declares entities; refused")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
