@@ -29,7 +29,7 @@ UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised|
 # Text that dates itself: "as we write this, in March 2011", "at the time of writing (May 2019)".
 WRITING_LABEL = re.compile(r"(?:(?<=as we )|(?<=as i )|(?<=time of ))writ(?:e|ing)\b(?:\s+this)?[\s,:(]*(?:in\s+|on\s+)?",
                            re.I)
-POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
+POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+(?:on|date))?\s*[:\-–]?", re.I)
 # The words each label starts with: the labels are tried only where one is written.
 STAMP_WORDS = re.compile(r"\b(?:updated|reviewed|modified|revised|dated|posted|published|copyright)\b|\u00a9", re.I)
 DIGITS_AHEAD = re.compile(r"\d")
