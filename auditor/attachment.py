@@ -91,7 +91,10 @@ def _inert(value: str) -> str:
 
 
 def filename(result: "RunResult", ext: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", result.config.scheme.name.lower()).strip("-")[:40] or "scheme"
+    slug = re.sub(r"[^a-z0-9]+", "-", result.config.scheme.name.lower()).strip("-")
+    if len(slug) > 40:
+        slug = slug[:41].rpartition("-")[0] or slug[:40]      # whole words
+    slug = slug or "scheme"
     return f"{slug}-audit-{result.started_at[:10]}-all-findings.{ext}"
 
 

@@ -9,17 +9,18 @@ import os
 import re
 import stat
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import cron
 from .findings import CODES, unknown
+from .settings import PATH, STR_LIST, URL, URL_LIST, Key, setting
+from .social import PLATFORMS
 
 DEFAULT_PATH = Path("config/auditor.toml")
 ENV_VAR = "AUDITOR_CONFIG"
-PLATFORMS = ("mastodon", "bluesky", "rss", "facebook", "instagram", "page")
 SECURITY = ("none", "starttls", "ssl")
 
 
@@ -40,59 +41,63 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Scheme:
-    name: str
-    website: str
-    accepted_names: tuple[str, ...] = ()
-    forbidden_names: tuple[str, ...] = ()
-    extra_pages: tuple[str, ...] = ()
+    name: str = setting(str, help="the canonical name")
+    website: str = setting(URL, help="where the crawl starts")
+    accepted_names: tuple[str, ...] = setting(STR_LIST, (), help="other correct forms of the name")
+    forbidden_names: tuple[str, ...] = setting(STR_LIST, (), help="extra wrong forms to flag")
+    extra_pages: tuple[str, ...] = setting(URL_LIST, (), help="other public pages to audit")
 
 
 @dataclass(frozen=True)
 class Crawl:
-    max_pages: int = 1000
-    delay_seconds: float = 0.5
-    timeout_seconds: float = 20.0
-    check_external_links: bool = True
-    max_per_pattern: int = 100
-    max_redirects: int = 10
-    max_page_mb: float = 10.0
-    max_image_mb: float = 20.0
-    workers: int = 4
-    exclude: tuple[str, ...] = ()
-    render: bool = True
-    chromium: str | None = None
+    max_pages: int = setting(int, 1000, low=1, high=1_000_000, help="pages read in all")
+    delay_seconds: float = setting(float, 0.5, low=0, high=3600, help="wait between requests to one server")
+    timeout_seconds: float = setting(float, 20.0, low=0.1, high=600, help="connect and read timeout")
+    check_external_links: bool = setting(bool, True, help="check links to other sites once each")
+    max_per_pattern: int = setting(int, 100, low=1, high=1_000_000,
+                                   help="pages whose addresses differ only in numbers or query values")
+    max_redirects: int = setting(int, 10, low=0, high=50, help="redirects followed per request")
+    max_page_mb: float = setting(float, 10.0, low=0.01, high=1024, help="larger pages are not read")
+    max_image_mb: float = setting(float, 20.0, low=0.01, high=1024, help="larger images are not decoded")
+    workers: int = setting(int, 4, low=1, high=64, help="parallel requests")
+    exclude: tuple[str, ...] = setting(STR_LIST, (), help="path patterns never fetched")
+    render: bool = setting(bool, True, help="read pages built by script in headless Chromium")
+    chromium: str | None = setting(str, None, help="the browser to use; by default the first chromium on PATH")
 
 
 @dataclass(frozen=True)
 class Identity:
-    approved_logos: Path | None = None
-    deprecated_logos: Path | None = None
+    approved_logos: Path | None = setting(PATH, None, help="folder of the approved logo files")
+    deprecated_logos: Path | None = setting(PATH, None, help="folder of retired logo files")
 
 
 @dataclass(frozen=True)
 class Consent:
-    register: Path | None = None
+    register: Path | None = setting(PATH, None, help="the consent register (CSV)")
 
 
 @dataclass(frozen=True)
 class Freshness:
-    stale_after_days: int = 365
-    dormant_after_days: int = 90
-    exempt: tuple[str, ...] = ()
-    copyright_grace_years: int = 1
+    stale_after_days: int = setting(int, 365, low=1, high=36500, help="a page older than this is stale")
+    dormant_after_days: int = setting(int, 90, low=1, high=36500, help="an account quiet this long is dormant")
+    exempt: tuple[str, ...] = setting(STR_LIST, (), help="pages never reported as stale or for past events")
+    copyright_grace_years: int = setting(int, 1, low=0, high=100, help="a copyright year this old is still fine")
 
 
 @dataclass(frozen=True)
 class Privacy:
-    allowed_contacts: tuple[str, ...] = ()
+    allowed_contacts: tuple[str, ...] = setting(STR_LIST, (), help="contacts published on purpose")
 
 
 @dataclass(frozen=True)
 class Social:
+    """One [[social]] account: `platform`, the keys its reader declares (in `options`), and these."""
+
     platform: str
     options: dict[str, Any] = field(default_factory=dict)
-    lookback_days: int = 120
-    max_posts: int = 1000         # posts read per account for photo consent, however old
+    lookback_days: int = setting(int, 120, low=1, high=36500, help="posts are read this many days back at least")
+    max_posts: int = setting(int, 1000, low=1, high=100_000,
+                             help="posts read per account for photo consent, however old")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -100,30 +105,35 @@ class Social:
 
 @dataclass(frozen=True)
 class Smtp:
-    host: str
-    port: int = 587
-    security: str = "starttls"
-    username_env: str | None = None
-    password_env: str | None = None
-    timeout_seconds: float = 30.0
+    host: str = setting(str, help="the mail server")
+    port: int = setting(int, 587, low=1, high=65535)
+    security: str = setting(str, "starttls", help="none | starttls | ssl")
+    username_env: str | None = setting(str, None, help="the environment variable holding the user name")
+    password_env: str | None = setting(str, None, help="the environment variable holding the password")
+    timeout_seconds: float = setting(float, 30.0, low=0.1, high=600)
 
 
 @dataclass(frozen=True)
 class Report:
-    recipients: tuple[str, ...] = ()
-    sender: str = "auditor@localhost"
-    smtp: Smtp | None = None
+    recipients: tuple[str, ...] = setting(STR_LIST, (), help="who receives the report")
+    sender: str = setting(str, "auditor@localhost", help="the report's From address")
+    smtp: Smtp | None = None          # the [report.smtp] table; without it the report is only saved
 
 
 @dataclass(frozen=True)
 class Schedule:
-    cron: str = "0 7 1 1,4,7,10 *"
-    timezone: str = "Europe/London"
+    cron: str = setting(str, "0 7 1 1,4,7,10 *", help="when audits run, as a crontab line")
+    timezone: str = setting(str, "Europe/London")
+
+
+@dataclass(frozen=True)
+class Storage:
+    directory: Path = setting(PATH, "../var", help="history, saved reports, outbox and caches")
 
 
 @dataclass(frozen=True)
 class Checks:
-    ignore: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = setting(STR_LIST, (), help="finding codes to silence")
 
 
 @dataclass(frozen=True)
@@ -146,72 +156,20 @@ class Config:
         return (urlsplit(self.scheme.website).hostname or "").lower()
 
 
-# --- the schema -----------------------------------------------------------
-# key -> (type, default). A default of REQUIRED means the key must be given.
-REQUIRED = object()
-URL, PATH, STR_LIST, URL_LIST = "url", "path", "str_list", "url_list"
+def keys(section: type) -> dict[str, Key]:
+    """A section's keys, as its dataclass declares them."""
+    return {f.name: f.metadata["key"] for f in fields(section) if "key" in f.metadata}
 
-SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
-    "scheme": {
-        "name": (str, REQUIRED), "website": (URL, REQUIRED),
-        "accepted_names": (STR_LIST, ()), "forbidden_names": (STR_LIST, ()),
-        "extra_pages": (URL_LIST, ()),
-    },
-    "crawl": {
-        "max_pages": (int, 1000), "delay_seconds": (float, 0.5),
-        "timeout_seconds": (float, 20.0), "check_external_links": (bool, True),
-        "max_per_pattern": (int, 100), "max_redirects": (int, 10),
-        "max_page_mb": (float, 10.0), "max_image_mb": (float, 20.0),
-        "workers": (int, 4), "exclude": (STR_LIST, ()),
-        "render": (bool, True), "chromium": (str, None),
-    },
-    "identity": {"approved_logos": (PATH, None), "deprecated_logos": (PATH, None)},
-    "consent": {"register": (PATH, None)},
-    "freshness": {
-        "stale_after_days": (int, 365), "dormant_after_days": (int, 90),
-        "exempt": (STR_LIST, ()), "copyright_grace_years": (int, 1),
-    },
-    "privacy": {"allowed_contacts": (STR_LIST, ())},
-    "report": {"recipients": (STR_LIST, ()), "sender": (str, "auditor@localhost")},
-    "smtp": {
-        "host": (str, REQUIRED), "port": (int, 587), "security": (str, "starttls"),
-        "username_env": (str, None), "password_env": (str, None),
-        "timeout_seconds": (float, 30.0),
-    },
-    "schedule": {"cron": (str, "0 7 1 1,4,7,10 *"), "timezone": (str, "Europe/London")},
-    "storage": {"directory": (PATH, "../var")},
-    "checks": {"ignore": (STR_LIST, ())},
-}
 
-RANGES = {
-    "crawl.max_pages": (1, 1_000_000), "crawl.delay_seconds": (0, 3600),
-    "crawl.timeout_seconds": (0.1, 600), "crawl.max_per_pattern": (1, 1_000_000),
-    "crawl.max_redirects": (0, 50), "crawl.max_page_mb": (0.01, 1024),
-    "crawl.max_image_mb": (0.01, 1024), "crawl.workers": (1, 64),
-    "freshness.stale_after_days": (1, 36500), "freshness.dormant_after_days": (1, 36500),
-    "freshness.copyright_grace_years": (0, 100), "report.smtp.port": (1, 65535),
-    "report.smtp.timeout_seconds": (0.1, 600), "social.lookback_days": (1, 36500),
-    "social.max_posts": (1, 100_000),
+# [name] -> its keys. [report.smtp] is read inside [report]; [[social]] by platform (see PLATFORMS).
+SCHEMA: dict[str, dict[str, Key]] = {
+    "scheme": keys(Scheme), "crawl": keys(Crawl), "identity": keys(Identity), "consent": keys(Consent),
+    "freshness": keys(Freshness), "privacy": keys(Privacy), "report": keys(Report), "smtp": keys(Smtp),
+    "schedule": keys(Schedule), "storage": keys(Storage), "checks": keys(Checks),
 }
-
-SOCIAL_KEYS = {
-    "mastodon": {"instance": URL, "account": str},
-    "bluesky": {"handle": str, "api": URL},
-    "rss": {"feed": URL},
-    "facebook": {"id": str, "token_env": str, "api": URL},
-    "instagram": {"id": str, "token_env": str, "api": URL},
-    "page": {"url": URL},
-}
-COMMON_SOCIAL_KEYS = {"lookback_days": 120, "max_posts": 1000}     # any platform
-SOCIAL_REQUIRED = {
-    "mastodon": ("instance", "account"), "bluesky": ("handle",), "rss": ("feed",),
-    "facebook": ("id", "token_env"), "instagram": ("id", "token_env"), "page": ("url",),
-}
-SOCIAL_DEFAULTS = {
-    "bluesky": {"api": "https://public.api.bsky.app"},
-    "facebook": {"api": "https://graph.facebook.com/v21.0"},
-    "instagram": {"api": "https://graph.facebook.com/v21.0"},
-}
+SOCIAL_KEYS = keys(Social)          # any platform
+SOCIAL_DEFAULTS = {platform: {name: key.default for name, key in declared.items() if not key.required}
+                   for platform, declared in PLATFORMS.items()}
 
 
 def resolve_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -295,7 +253,7 @@ class _Parser:
             social=self.socials(raw.get("social", [])),
             report=Report(smtp=smtp, **report),
             schedule=Schedule(**self.section("schedule", self.table(raw, "schedule"), "schedule")),
-            storage=self.section("storage", self.table(raw, "storage"), "storage")["directory"],
+            storage=Storage(**self.section("storage", self.table(raw, "storage"), "storage")).directory,
             checks=Checks(**self.section("checks", self.table(raw, "checks"), "checks")),
         )
         self.validate(cfg)
@@ -308,22 +266,27 @@ class _Parser:
         return value
 
     def section(self, schema_name: str, values: dict, prefix: str) -> dict:
-        schema = SCHEMA[schema_name]
+        return self.read_keys(SCHEMA[schema_name], values, prefix)
+
+    def read_keys(self, declared: dict[str, Key], values: dict, prefix: str, platform: str = "") -> dict:
+        """The values of `declared` keys, converted and checked; defaults for those not given."""
         for key in values:
-            if key not in schema:
-                self.fail(f"{prefix}.{key}", f"unknown key (expected one of: {', '.join(schema)})")
+            if key not in declared:
+                self.fail(f"{prefix}.{key}", f"unknown key{' for ' + platform if platform else ''} "
+                                             f"(expected one of: {', '.join(declared)})")
         out = {}
-        for key, (kind, default) in schema.items():
+        for key, spec in declared.items():
             name = f"{prefix}.{key}"
             if key not in values:
-                if default is REQUIRED:
-                    self.fail(name, "is required")
-                out[key] = self.convert(name, kind, default) if kind == PATH and default else default
+                if spec.required:
+                    self.fail(name, "is required" + (f" for platform {platform}" if platform else ""))
+                out[key] = self.convert(name, spec, spec.default) if spec.kind == PATH and spec.default else spec.default
                 continue
-            out[key] = self.convert(name, kind, values[key])
+            out[key] = self.convert(name, spec, values[key])
         return out
 
-    def convert(self, name: str, kind: Any, value: Any) -> Any:
+    def convert(self, name: str, spec: Key, value: Any) -> Any:
+        kind = spec.kind
         if kind is bool:
             if not isinstance(value, bool):
                 self.fail(name, f"must be true or false, not {value!r}")
@@ -331,11 +294,11 @@ class _Parser:
         if kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 self.fail(name, f"must be an integer, not {value!r}")
-            return self.in_range(name, value)
+            return self.in_range(name, spec, value)
         if kind is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.fail(name, f"must be a number, not {value!r}")
-            return self.in_range(name, float(value))
+            return self.in_range(name, spec, float(value))
         if kind is str:
             if not isinstance(value, str) or not value.strip():
                 self.fail(name, f"must be a non-empty string, not {value!r}")
@@ -349,15 +312,15 @@ class _Parser:
         if kind in (STR_LIST, URL_LIST):
             if not isinstance(value, list):
                 self.fail(name, f"must be a list of strings, not {value!r}")
-            items = [self.convert(f"{name}[{i}]", str, v) for i, v in enumerate(value)]
+            items = [self.convert(f"{name}[{i}]", Key(str), v) for i, v in enumerate(value)]
             if kind == URL_LIST:
                 items = [self.url(f"{name}[{i}]", v) for i, v in enumerate(items)]
             return tuple(items)
         raise AssertionError(kind)
 
-    def in_range(self, name: str, value):
-        low, high = RANGES.get(name, (None, None))
-        if low is not None and not low <= value <= high:
+    def in_range(self, name: str, spec: Key, value: Any) -> Any:
+        low, high = spec.low, spec.high
+        if low is not None and high is not None and not low <= value <= high:
             self.fail(name, f"must be between {low} and {high}, not {value!r}")
         return value
 
@@ -380,25 +343,10 @@ class _Parser:
             platform = entry.get("platform")
             if platform not in PLATFORMS:
                 self.fail(f"{prefix}.platform", f"must be one of {', '.join(PLATFORMS)}, not {platform!r}")
-            allowed = SOCIAL_KEYS[platform]
-            options = dict(SOCIAL_DEFAULTS.get(platform, {}))
-            for key, value in entry.items():
-                if key in ("platform", *COMMON_SOCIAL_KEYS):
-                    continue
-                if key not in allowed:
-                    self.fail(f"{prefix}.{key}", f"unknown key for {platform} (expected one of: "
-                                                 f"{', '.join((*allowed, *COMMON_SOCIAL_KEYS))})")
-                options[key] = self.convert(f"{prefix}.{key}", allowed[key], value)
-            for key in SOCIAL_REQUIRED[platform]:
-                if key not in options:
-                    self.fail(f"{prefix}.{key}", f"is required for platform {platform}")
-            common = {}
-            for key, default in COMMON_SOCIAL_KEYS.items():
-                value = self.convert(f"{prefix}.{key}", int, entry.get(key, default))
-                low, high = RANGES[f"social.{key}"]
-                if not low <= value <= high:
-                    self.fail(f"{prefix}.{key}", f"must be between {low} and {high}, not {value}")
-                common[key] = value
+            declared = {**PLATFORMS[platform], **SOCIAL_KEYS}
+            values = self.read_keys(declared, {k: v for k, v in entry.items() if k != "platform"}, prefix, platform)
+            common = {key: values.pop(key) for key in SOCIAL_KEYS}
+            options = {key: value for key, value in values.items() if value is not None}
             out.append(Social(platform=platform, options=options, **common))
         return tuple(out)
 

@@ -65,7 +65,7 @@ def decode(data: bytes, content_type: str = "", reduce_to: int | None = None) ->
             if img.format == "ICO":
                 sizes = img.info.get("sizes") or set()
                 if sizes:
-                    img.size = max(sizes)
+                    img.size = max(sizes)  # type: ignore[misc]  # how Pillow's ICO plugin picks a size
             size = img.size
             if reduce_to and img.format == "JPEG":
                 _draft(img, reduce_to)
@@ -105,7 +105,8 @@ def grey(img: Image.Image) -> Image.Image:
     analysers: read-only, copy before changing it."""
     found = getattr(img, "_grey", None)
     if found is None:
-        found = img._grey = upright(img).convert("L")
+        found = upright(img).convert("L")
+        setattr(img, "_grey", found)
     return found
 
 

@@ -48,7 +48,8 @@ def build_message(rendered: "Rendered", report: Report, when: datetime | None = 
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    html_part = msg.get_payload()[1]
+    html_part = msg.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
     for image in rendered.inline_images:
         html_part.add_related(image.path.read_bytes(), "image", image.subtype, cid=f"<{image.cid}>",
                               filename=f"photo.{'png' if image.subtype == 'png' else 'jpg'}", disposition="inline")
@@ -100,6 +101,7 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
     """A client ready for MAIL FROM: connected, encrypted as configured, signed in."""
     user, password = credentials(smtp)
     context = ssl.create_default_context()
+    client: smtplib.SMTP
     if smtp.security == "ssl":
         client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
     else:

@@ -1,6 +1,7 @@
 """What a published image's metadata gives away: GPS coordinates, and people's names in
-author and caption fields (EXIF, IPTC, XMP). Only field names leave this module, never values:
-the report is e-mailed."""
+author and caption fields (EXIF, IPTC, XMP). Field names leave this module, and the caption texts
+for the name and personal-data checks, which report from them only what they report from a page
+(a wrong form of the scheme's name, a masked contact): the report is e-mailed."""
 from __future__ import annotations
 
 import re
@@ -22,7 +23,8 @@ XMP_FIELDS = {"creator": "XMP dc:creator", "description": "XMP dc:description", 
 # person pictured. Every other field describes the picture: a name there may be a family's.
 CREDIT_FIELDS = {"EXIF Artist", "EXIF XPAuthor", "EXIF Copyright", "IPTC By-line", "IPTC Copyright Notice",
                  "XMP dc:creator", "XMP dc:rights"}
-XMP_ALWAYS_NAMES = {"PersonInImage"}   # these name the people pictured by definition
+ALWAYS_NAMES = {"XMP PersonInImage"}   # these name the people pictured by definition
+MAX_CAPTIONS, MAX_CAPTION_CHARS = 5, 300
 # Capitalised words that make a phrase look like a name but belong to cameras, software, places, organisations.
 NOT_NAME_WORDS = {
     "olympus", "digital", "camera", "canon", "nikon", "sony", "apple", "samsung", "fujifilm", "panasonic",
@@ -37,19 +39,44 @@ NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)\s+((?:[A-Z][a-z]*\.?
 
 def inspect(img: Image.Image) -> tuple[bool, list[str]]:
     """(has GPS coordinates, names of fields that carry a person's name)."""
-    gps, names = False, []
+    gps, _names, texts = read(img)
+    return gps, _names
+
+
+def read(img: Image.Image) -> tuple[bool, list[str], list[str]]:
+    """(has GPS coordinates, names of fields that carry a person's name, the texts of its caption
+    fields). The caption texts are for the name and personal-data checks, which report only a
+    wrong form of the scheme's name or a masked contact from them, never the caption itself."""
+    found = _fields(img)
+    exif = _exif(img)
+    gps = _has_gps(exif) if exif else False
+    names = sorted(label for label, texts in found.items()
+                   if any(looks_like_name(t) or (label in ALWAYS_NAMES and t) for t in texts))
+    captions = [t[:MAX_CAPTION_CHARS] for label, texts in found.items() if label not in CREDIT_FIELDS
+                for t in texts if t][:MAX_CAPTIONS]
+    return gps, names, list(dict.fromkeys(captions))
+
+
+def _exif(img: Image.Image):
     try:
-        exif = img.getexif()
+        return img.getexif()
     except Exception:  # noqa: BLE001 - corrupt EXIF is simply no EXIF
-        exif = None
+        return None
+
+
+def _fields(img: Image.Image) -> dict[str, list[str]]:
+    """Field label -> its texts, for the EXIF, IPTC and XMP fields that can carry names or captions."""
+    out: dict[str, list[str]] = {}
+    exif = _exif(img)
     if exif:
-        gps = _has_gps(exif)
-        names += [label for tag, label in EXIF_FIELDS.items() if looks_like_name(_text(exif.get(tag)))]
+        for tag, label in EXIF_FIELDS.items():
+            out.setdefault(label, []).append(_text(exif.get(tag)))
         sub = _ifd(exif, EXIF_IFD)
-        names += [label for tag, label in EXIF_SUB_FIELDS.items() if looks_like_name(_text(sub.get(tag)))]
-    names += _iptc_names(img)
-    names += _xmp_names(img)
-    return gps, sorted(set(names))
+        for tag, label in EXIF_SUB_FIELDS.items():
+            out.setdefault(label, []).append(_text(sub.get(tag)))
+    for label, texts in [*_iptc_texts(img), *_xmp_texts(img)]:
+        out.setdefault(label, []).extend(texts)
+    return {label: [t for t in texts if t] for label, texts in out.items() if any(texts)}
 
 
 def _ifd(exif, tag: int) -> dict:
@@ -87,21 +114,20 @@ def looks_like_name(text: str) -> bool:
     return False
 
 
-def _iptc_names(img: Image.Image) -> list[str]:
+def _iptc_texts(img: Image.Image) -> list[tuple[str, list[str]]]:
     try:
-        iptc = IptcImagePlugin.getiptcinfo(img) or {}
+        iptc = IptcImagePlugin.getiptcinfo(img) or {}  # type: ignore[arg-type]  # it reads any image's IPTC block
     except Exception:  # noqa: BLE001
         return []
     out = []
     for key, label in IPTC_FIELDS.items():
-        values = iptc.get(key)
-        values = values if isinstance(values, list) else [values]
-        if any(looks_like_name(_text(v)) for v in values if v):
-            out.append(label)
+        found = iptc.get(key)
+        values = found if isinstance(found, list) else [found]
+        out.append((label, [_text(v) for v in values if v]))
     return out
 
 
-def _xmp_names(img: Image.Image) -> list[str]:
+def _xmp_texts(img: Image.Image) -> list[tuple[str, list[str]]]:
     raw = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp")
     if not raw:
         return []
@@ -110,18 +136,12 @@ def _xmp_names(img: Image.Image) -> list[str]:
         root = etree.fromstring(raw if isinstance(raw, bytes) else raw.encode("utf-8"), parser)
     except etree.XMLSyntaxError:
         return []
-    out = set()
+    out: list[tuple[str, list[str]]] = []
     for el in root.iter() if root is not None else ():
         local = etree.QName(el).localname if isinstance(el.tag, str) else ""
         for attr, value in el.attrib.items():
             if etree.QName(attr).localname in XMP_FIELDS:
-                _xmp_value(out, etree.QName(attr).localname, value)
+                out.append((XMP_FIELDS[etree.QName(attr).localname], [value.strip()]))
         if local in XMP_FIELDS:
-            _xmp_value(out, local, " ".join(t.strip() for t in el.itertext()))
-    return sorted(out)
-
-
-def _xmp_value(out: set, local: str, text: str) -> None:
-    text = text.strip()
-    if text and (local in XMP_ALWAYS_NAMES or looks_like_name(text)):
-        out.add(XMP_FIELDS[local])
+            out.append((XMP_FIELDS[local], [" ".join(t.strip() for t in el.itertext()).strip()]))
+    return out

@@ -86,7 +86,8 @@ class _Shared:
     releases the interpreter while it computes, so the other threads go on meanwhile."""
 
     def __init__(self, load: Callable[[], cv2.dnn.Net]):
-        self.load, self.lock, self.net = load, threading.Lock(), None
+        self.load, self.lock = load, threading.Lock()
+        self.net: cv2.dnn.Net | None = None
 
     @contextmanager
     def lend(self) -> Iterator[cv2.dnn.Net]:

@@ -4,8 +4,8 @@ people, what does its metadata give away, its consent hashes and a small thumbna
 Facts added (JSON-safe, cached between runs): `photo` (bool), `photo_score` (0-1), and for
 photographs `thumb` (base64 JPEG, at most 160 px, no metadata) — `faces` (int) is added by
 `imaging.analyse`, where the count can matter; for every image
-`gps` (bool) and `metadata_names` (names of metadata fields that carry a person's name — never
-the values). Hashes added for photographs: `consent64`, `consent256` (see consent.hashing).
+`gps` (bool), `metadata_names` (names of metadata fields that carry a person's name) and
+`metadata_captions` (the texts of its caption fields, for the name and personal-data checks). Hashes added for photographs: `consent64`, `consent256` (see consent.hashing).
 """
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ THUMB_SIDE = 160
 
 
 def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
-    info.facts["gps"], info.facts["metadata_names"] = metadata.inspect(img)
+    info.facts["gps"], info.facts["metadata_names"], captions = metadata.read(img)
+    if captions:
+        info.facts["metadata_captions"] = captions
     score = photo_score(img, info.format, (info.width, info.height))
     info.facts["photo_score"] = round(score, 3)
     info.facts["photo"] = False

@@ -6,7 +6,7 @@ All records are plain dataclasses that round-trip through JSON (`to_dict` /
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Iterator, Protocol
 
 REGIONS = ("header", "nav", "main", "aside", "footer", "other")
 
@@ -175,11 +175,21 @@ class CrawlError:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+class Pages(Protocol):
+    """The snapshot's pages: a list, or during an audit the disk-backed pagestore.PageStore.
+    Iterated as often as needed; each iteration reads them again."""
+
+    def __iter__(self) -> Iterator[Page]: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> Page: ...
+    def append(self, page: Page, /) -> None: ...
+
+
 @dataclass
 class Snapshot:
     website: str
     started_at: str
-    pages: list[Page] = field(default_factory=list)     # an audit gives a disk-backed pagestore.PageStore
+    pages: Pages = field(default_factory=lambda: list[Page]())
     images: dict[str, ImageInfo] = field(default_factory=dict)
     links: dict[str, LinkStatus] = field(default_factory=dict)
     accounts: list[Account] = field(default_factory=list)

@@ -82,11 +82,14 @@ def font_families() -> tuple[str, str, str]:
             if all(f in installed for f in PREFERRED) or len(installed) >= MAX_FONTS_READ:
                 break
             try:
-                installed.setdefault(ImageFont.truetype(str(path), 10).getname()[0], path)
+                family = ImageFont.truetype(str(path), 10).getname()[0]
+                if family:
+                    installed.setdefault(family, path)
             except OSError:
                 continue
     if not installed:
         log.warning("no fonts installed: text in SVG images will not be drawn (install fonts-dejavu-core)")
         return PREFERRED
     fallback = next((f for f in installed if "sans" in f.lower()), next(iter(installed)))
-    return tuple(f if f in installed else fallback for f in PREFERRED)
+    sans, serif, mono = (f if f in installed else fallback for f in PREFERRED)
+    return sans, serif, mono

@@ -2,12 +2,16 @@
 go through the name and personal-data checks, each finding saying where the words were."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from auditor.checks import Resources
 from auditor.checks import name, personal_data
 from auditor.config import load
-from tests.crawl_support import crawl, write_site
+from consent_support import encode, photo
+from crawl_support import crawl, write_site
 
 PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head><body>
 <header><a href="/"><img src="/logo.png" alt="Home-Start Testshire"></a></header>
@@ -19,14 +23,14 @@ PAGE = """<!doctype html><html lang="en"><head><title>{title}</title></head><bod
 def audit(serve, write_config, tmp_path):
     """Crawl one page with `extra` in its body (and `title`) from a real server; the name and
     personal-data findings about it."""
-    def run(extra: str, title: str = "Home-Start Testshire") -> list:
-        root = write_site(tmp_path / "site", {"/": PAGE.format(title=title, extra=extra)})
+    def run(extra: str, title: str = "Home-Start Testshire", files: dict[str, bytes] | None = None) -> list:
+        root = write_site(tmp_path / "site", {"/": PAGE.format(title=title, extra=extra)}, files)
         server = serve(root)
         config = write_config(server.url("/"), crawl="check_external_links = false")
         snapshot, _ = crawl(config)
         ctx = Resources(config=load(config))
         [page] = snapshot.pages
-        return [*name.check_page(page, ctx), *personal_data.check(snapshot, ctx)]
+        return [*name.check_page(page, ctx), *name.check(snapshot, ctx), *personal_data.check(snapshot, ctx)]
     return run
 
 
@@ -68,3 +72,19 @@ def test_personal_data_outside_the_body_text_is_found_and_placed(audit, extra, p
     assert found.evidence["place"] == place
     assert words in found.message
     assert "07534 201987" not in found.message and "sam.jones@gmail.com" not in found.message
+
+
+def test_a_photos_embedded_caption_goes_through_the_name_and_personal_data_checks(audit):
+    exif = Image.Exif()
+    exif[270] = "Homestart Testshire picnic: Sarah Miller, call her on 07534 201987"
+    exif[315] = "Jane Example"
+    picture = encode(photo("astronaut"), exif=exif)
+    found = audit('<img src="/picnic.jpg" alt="Families at the picnic">', files={"/picnic.jpg": picture})
+    [variant] = [f for f in found if f.check == "name.variant"]
+    assert variant.subject.endswith("/picnic.jpg") and variant.evidence["places"] == ["photo caption"]
+    assert "hidden caption" in variant.message and "Homestart" in variant.message
+    [contact] = [f for f in found if f.check == "privacy.personal_data"]
+    assert contact.evidence["place"] == "photo caption" and "hidden caption" in contact.message
+    # the caption itself, which names a family, is quoted nowhere
+    assert not any(word in repr([f.to_dict() for f in found]) for word in ("Sarah", "Miller", "201987 ", "Jane"))
+    assert Image.open(io.BytesIO(picture)).getexif()[270].startswith("Homestart")

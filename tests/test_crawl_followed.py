@@ -6,8 +6,8 @@ from auditor.checks import crawl as crawl_check
 from auditor.config import load
 from auditor.crawl.extract import extract
 from auditor.snapshot import Page
-from tests.conftest import Response
-from tests.crawl_support import crawl, page_html, png, write_site
+from conftest import Response
+from crawl_support import crawl, page_html, png, write_site
 
 
 def test_gallery_pages_with_image_addresses_are_read_as_pages(serve, write_config, tmp_path):

@@ -13,7 +13,7 @@ from auditor.crawl.cache import Cache
 from auditor.crawl.failure import Kind
 from auditor.crawl.http import Fetcher
 from auditor.crawl.transfer import retry_after
-from tests.conftest import Response
+from conftest import Response
 
 
 @pytest.fixture

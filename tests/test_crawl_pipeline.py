@@ -5,7 +5,7 @@ import json
 
 from auditor import pipeline
 from auditor.config import load
-from tests.crawl_support import page_html, png, write_site
+from crawl_support import page_html, png, write_site
 
 
 def test_pipeline_reports_broken_links_and_images(serve, write_config, tmp_path):

@@ -11,8 +11,8 @@ from auditor.config import load
 from auditor.crawl.extract import extract_tree, parse_html
 from auditor.crawl.render import find_chromium, needed
 from auditor.snapshot import Page
-from tests.conftest import SITES
-from tests.crawl_support import crawl, page_html, write_site
+from conftest import SITES
+from crawl_support import crawl, page_html, write_site
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed")
 SCRIPTED = SITES / "scripted"

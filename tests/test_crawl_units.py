@@ -52,7 +52,7 @@ def test_sitemap_collect_follows_indexes_within_bounds(serve, tmp_path):
 
 
 def _xml(text: str):
-    from tests.conftest import Response
+    from conftest import Response
     return Response(200, text.encode(), {"Content-Type": "application/xml"})
 
 

@@ -9,8 +9,8 @@ from auditor import imaging
 from auditor.checks import Resources
 from auditor.checks import crawl as crawl_check
 from auditor.config import load
-from tests.conftest import Response, free_port
-from tests.crawl_support import crawl, link_farm, page_html, png, write_site
+from conftest import Response, free_port
+from crawl_support import crawl, link_farm, page_html, png, write_site
 
 
 def findings(snapshot, config_path):

@@ -39,11 +39,11 @@ from auditor.crawl.http import Fetcher
 from auditor.history import open_history
 from auditor.snapshot import Snapshot
 from auditor.social import read_account
-from tests.conftest import Response, SiteServer
-from tests.crawl_support import page_html, write_site
-from tests.ops_support import auditor, finish
-from tests.social_support import BSKY, MASTODON, NOW, social
-from tests.social_support import fetcher as social_fetcher
+from conftest import Response, SiteServer
+from crawl_support import page_html, write_site
+from ops_support import auditor, finish
+from social_support import BSKY, MASTODON, NOW, social
+from social_support import fetcher as social_fetcher
 
 ROOT = Path(__file__).resolve().parent.parent
 

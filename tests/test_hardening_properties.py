@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.config import SCHEMA, ConfigError, load
+from auditor.config import SCHEMA, ConfigError, Social, load
 from auditor.crawl.extract import decode_html, extract, normalise_url
 from auditor.crawl.http import FetchResult
 from auditor.social import rss
@@ -139,7 +139,7 @@ def feed_ish(draw) -> bytes:
 @SETTINGS
 @given(body=st.one_of(feed_ish(), st.binary(max_size=1000)))
 def test_feed_reading_takes_any_bytes(body):
-    entry = rss.Social(platform="rss", options={"feed": "https://example.org/feed.xml"}, lookback_days=90)
+    entry = Social(platform="rss", options={"feed": "https://example.org/feed.xml"}, lookback_days=90)
     try:
         collected = rss.read(entry, BytesApi(body), datetime(2000, 1, 1, tzinfo=timezone.utc), NOW)
     except SourceError:

@@ -10,8 +10,8 @@ from auditor.checks import logo
 from auditor.config import load
 from auditor.findings import Finding
 from auditor.history import History
-from tests.crawl_support import page_html, write_site
-from tests.test_identity_checks import (APPROVED, STRANGER, ctx, images, logo_img, page,  # noqa: F401 - fixtures
+from crawl_support import page_html, write_site
+from test_identity_checks import (APPROVED, STRANGER, ctx, images, logo_img, page,  # noqa: F401 - fixtures
                                         run_logo)
 
 

@@ -7,7 +7,7 @@ import time
 from auditor import imaging, pipeline
 from auditor.config import load
 from auditor.pagestore import PageStore
-from tests.crawl_support import crawl, link_farm
+from crawl_support import crawl, link_farm
 
 
 def test_no_more_images_are_decoded_at_once_than_there_are_cores(serve, write_config, tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import tracemalloc
 from auditor.crawl.extract import extract
 from auditor.pagestore import PageStore
 from auditor.snapshot import ImageUse, Page
-from tests.crawl_support import page_html
+from crawl_support import page_html
 
 
 def _page(i: int, words: int = 50) -> Page:

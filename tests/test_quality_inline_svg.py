@@ -11,8 +11,8 @@ from auditor.config import load
 from auditor.crawl.extract import extract
 from auditor.identity.logos import LogoMatcher, load_folder
 from auditor.snapshot import Page
-from tests import identity_support as S
-from tests.crawl_support import page_html, write_site
+import identity_support as S
+from crawl_support import page_html, write_site
 
 
 def inline(svg: bytes, **attrs: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from ..findings import Finding
@@ -74,8 +75,7 @@ class Runner:
 
     def site(self, snapshot: Snapshot) -> None:
         """The site-wide checks, in order, sharing one read of the pages (see `onepass`)."""
-        steps = [check for check in self.checks if check.site is not None]
-        works = [lambda view, check=check: self._gather(check, check.site, view) for check in steps]
+        works = [partial(self._gather, check, check.site) for check in self.checks if check.site is not None]
         for findings, failure in onepass.run(snapshot, works):
             self.findings.extend(findings)
             self._failed(failure)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 SAMPLE_PAGES = 10
@@ -75,3 +76,18 @@ def group(items: Iterable[tuple[str, str, Any]]) -> dict[str, Seen]:
             seen.first = payload
         seen.add(url)
     return out
+
+
+def photo_captions(snapshot) -> Iterator[tuple[str, str, list[str]]]:
+    """(page or post URL, image URL, caption texts) for each published image whose metadata carries
+    a caption, at the first place it is shown."""
+    captioned = {url: info.facts["metadata_captions"] for url, info in snapshot.images.items()
+                 if info.facts.get("metadata_captions")}
+    if not captioned:
+        return
+    places = ((page.url, page.images) for page in snapshot.pages)
+    posts = ((post.url, post.images) for post in [*snapshot.posts, *snapshot.older_posts])
+    for where, uses in itertools.chain(places, posts):
+        for use in uses:
+            if use.src in captioned:
+                yield where, use.src, captioned.pop(use.src)

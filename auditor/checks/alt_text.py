@@ -105,7 +105,7 @@ def _message(use: ImageUse, problem: str, unnamed_link: bool, where: str) -> str
     what = "A linked image" if use.link else ("An image in the " + use.region if use.region in
                                                ("header", "footer", "nav") else "An image")
     if problem == "useless":
-        return f"{what} {where} has the unhelpful text alternative \u201c{use.alt.strip()[:60]}\u201d."
+        return f"{what} {where} has the unhelpful text alternative \u201c{(use.alt or '').strip()[:60]}\u201d."
     if unnamed_link:
         return (f"{what} {where} has no text alternative and the link has no text, so screen readers "
                 f"cannot say where it goes.")

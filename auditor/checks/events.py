@@ -194,10 +194,11 @@ def dated_lines(page: Page) -> dict:
                 continue
             if block.recap or STAMP.search(line):
                 continue
-            if listing and listing[at] and (not listing[at][0] or _event_like(line)):
-                item = _dated(line, _kind(line) or "event", listing[at][1], title_years, chain=number)
+            entry = listing[at] if listing else None
+            if entry and (not entry[0] or _event_like(line)):
+                item = _dated(line, _kind(line) or "event", entry[1], title_years, chain=number)
                 if item:
-                    item["where"] = f"under \u201c{listing[at][1][:80]}\u201d" if listing[at][1] else ""
+                    item["where"] = f"under \u201c{entry[1][:80]}\u201d" if entry[1] else ""
                     item["listed"] = True
                     name = _name_after(block, at)
                     if name and not _name_words(line, item["written"]):
@@ -305,7 +306,7 @@ def _is_label(line: str) -> bool:
     return len(line.split()) <= LABEL_WORDS // 2 + 1 and not _has_digit(line) and not line.rstrip().endswith(".")
 
 
-def _listing(block: Block) -> list[tuple[bool, str]]:
+def _listing(block: Block) -> list[tuple[bool, str] | None]:
     """For each line of a block that lists coming events, whether it must read as an appointment to
     count, and the heading or label it is listed under: every line under a heading such as
     "Upcoming events" or after a label such as "Upcoming services:" that dates follow, and

@@ -6,6 +6,7 @@ from typing import Iterator
 from ..findings import Finding
 from ..identity.names import NameMatcher
 from ..snapshot import Page, Snapshot
+from ._common import photo_captions
 from .logo import is_html_page
 from .base import Check
 from .resources import Resources
@@ -42,6 +43,22 @@ def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
     names = ctx.names
     for post in snapshot.posts:
         yield from variant_findings(names, [("text", post.text)], post.url, post.platform, ctx.config.scheme.name)
+    for where, src, captions in photo_captions(snapshot):
+        yield from caption_findings(names, captions, where, src)
+
+
+def caption_findings(names: NameMatcher, captions: list[str], where: str, src: str) -> Iterator[Finding]:
+    """A wrong form in a photo's embedded caption. No context is quoted: the caption may name a family."""
+    found = [v for text in captions for v in names.find(text)]
+    if not found:
+        return
+    snippets = list(dict.fromkeys(v.snippet for v in found))
+    correct = list(dict.fromkeys(v.correct for v in found))
+    quoted = ", ".join(f"\u201c{s}\u201d" for s in snippets[:3])
+    yield Finding("name.variant", url=where, subject=src,
+                  message=f"A photo's hidden caption (in its metadata) writes the name as {quoted}; the correct "
+                          f"form is \u201c{correct[0]}\u201d.",
+                  evidence={"snippets": snippets, "correct": correct, "channel": "website", "places": ["photo caption"]})
 
 
 def identifying_places(page: Page) -> list[str]:

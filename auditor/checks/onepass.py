@@ -13,9 +13,9 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from itertools import islice
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
-from ..snapshot import Snapshot
+from ..snapshot import Page, Pages, Snapshot
 
 BATCH = 16
 
@@ -24,7 +24,9 @@ class _Turn:
     """One check's thread, and the hand-over between it and the reader."""
 
     def __init__(self, work: Callable[[Snapshot], Any], snapshot: Snapshot):
-        self.work, self.result, self.error = work, None, None
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
         self.view = replace(snapshot, pages=_Feed(snapshot.pages, self))
         self.run = threading.Semaphore(0)       # the check may run
         self.paused = threading.Semaphore(0)    # the check asked for pages, or ended
@@ -61,10 +63,10 @@ class _Turn:
 class _Feed:
     """A check's `snapshot.pages`: its first iteration is fed by the shared read."""
 
-    def __init__(self, store, turn: _Turn):
+    def __init__(self, store: Pages, turn: _Turn):
         self.store, self.turn, self.fed = store, turn, False
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[Page]:
         if self.fed:
             yield from self.store
             return
@@ -78,11 +80,14 @@ class _Feed:
     def __bool__(self) -> bool:
         return bool(self.store)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Page:
         return self.store[index]
 
+    def append(self, page: Page) -> None:
+        self.store.append(page)
 
-def run(snapshot: Snapshot, works: list[Callable[[Snapshot], Any]]) -> list[Any]:
+
+def run(snapshot: Snapshot, works: Sequence[Callable[[Snapshot], Any]]) -> list[Any]:
     """Each `work(snapshot)`, as if one after the other; their results in order. An error in one
     does not stop the others: the first is raised once they have all ended."""
     turns = [_Turn(work, snapshot) for work in works]

@@ -74,6 +74,8 @@ class PageCache:
         return value
 
     def _lookup(self, key: str) -> tuple | None:
+        if self.db is None:
+            return None
         try:
             row = self.db.execute("SELECT value FROM results WHERE key=?", (key,)).fetchone()
             self.db.execute("INSERT OR IGNORE INTO used VALUES (?)", (key,))
@@ -84,7 +86,7 @@ class PageCache:
 
     def _keep(self, key: str, value: Any) -> None:
         text = json.dumps(value, separators=(",", ":"))
-        if json.loads(text) != value:     # tuples, sets and other types would not come back the same
+        if json.loads(text) != value or self.db is None:     # tuples, sets… would not come back the same
             return
         try:
             # One transaction, committed by `save`: an audit that fails part-way keeps nothing.

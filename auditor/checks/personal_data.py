@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from ..findings import Finding
 from ..snapshot import Page, Post, Snapshot
 from ..text.contacts import Contact, find_contacts
-from ._common import group
+from ._common import group, photo_captions
 from .base import Check
 from .resources import Resources
 
@@ -29,6 +29,11 @@ def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:
         inside = f"{PLACES[place]} " if place in PLACES else ""
         yield _finding(contact, found.url, f"is published {inside}{found.where()}",
                        {**found.evidence(), "place": place})
+    for where, src, captions in photo_captions(snapshot):
+        for contact in find_contacts("\n".join(captions), host, allowed):
+            if contact.value not in seen:
+                yield _finding(contact, where, "is written in the hidden caption (metadata) of a photo on this page",
+                               {"place": "photo caption", "image": src})
     for post in snapshot.posts:
         yield from check_post(post, host, allowed)
 

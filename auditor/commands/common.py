@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .. import config as config_mod
 
@@ -19,7 +20,7 @@ config: --config PATH, else $AUDITOR_CONFIG, else config/auditor.toml"""
 def common_options(nested: bool = False) -> argparse.ArgumentParser:
     """--config, -v and -q. `nested` parsers (sub-subcommands) leave unset options alone, so
     `auditor consent --config X list` and `auditor consent list --config X` both work."""
-    unset = {"default": argparse.SUPPRESS} if nested else {}
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if nested else {}
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help="config file (default: $AUDITOR_CONFIG or config/auditor.toml)",
                         **unset)

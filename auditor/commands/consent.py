@@ -69,7 +69,7 @@ def register_path(args) -> Path:
     return path
 
 
-def _fail(exc: Exception, code: int = EXIT_USAGE) -> int:
+def _fail(exc: Exception | str, code: int = EXIT_USAGE) -> int:
     print(f"Error: {exc}", file=sys.stderr)
     return code
 

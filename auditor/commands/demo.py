@@ -48,6 +48,7 @@ def cmd_demo(args) -> int:
         with progress_bar(enabled=not args.quiet) as progress:
             result = pipeline.run(config, pipeline.Options(json_path=out / "findings.json", send_email=False,
                                                            progress=progress))
+    assert result is not None       # no `when`: the audit always runs
     print(summary_line(result))
     print(f"Config used: {out / 'auditor.toml'}")
     print(f"Open the report: {result.report_html or result.summary_path}")

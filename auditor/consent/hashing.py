@@ -50,10 +50,12 @@ class HashSet:
 
 def grey_array(data: bytes) -> np.ndarray:
     """The photo as a float32 grey array of at most WORK_SIZE pixels a side, border trimmed."""
+    img: Image.Image
     try:
-        img = Image.open(io.BytesIO(data))
-        img.draft("L", (WORK_SIZE, WORK_SIZE))
-        img.load()
+        opened = Image.open(io.BytesIO(data))
+        opened.draft("L", (WORK_SIZE, WORK_SIZE))
+        opened.load()
+        img = opened
     except Exception:  # noqa: BLE001 - let the guarded decoder explain what is wrong
         img = open_image(data)
     img = flatten(ImageOps.exif_transpose(img)).convert("L")

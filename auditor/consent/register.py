@@ -185,8 +185,10 @@ def parse_row(path: Path, line: int, row: dict, photos: bool = True,
     for column in ("photo", "subjects", "consent_ref", "given", "channels"):
         if not value[column]:
             raise RegisterError(path, line, column, "empty")
+    given = _date(path, line, "given", value["given"])
+    assert given is not None            # not empty, as checked above
     record = Record(line=line, photo=value["photo"], subjects=value["subjects"],
-                    consent_ref=value["consent_ref"], given=_date(path, line, "given", value["given"]),
+                    consent_ref=value["consent_ref"], given=given,
                     expires=_date(path, line, "expires", value["expires"]),
                     withdrawn=_date(path, line, "withdrawn", value["withdrawn"]),
                     channels=_channels(path, line, value["channels"]))

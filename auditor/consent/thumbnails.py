@@ -33,7 +33,7 @@ def save_thumbnails(findings: Iterable[Finding], snapshot: Snapshot, storage_dir
             continue
         info = snapshot.images.get(src)
         encoded = info.facts.get("thumb") if info else None
-        if not encoded:
+        if info is None or not encoded:
             continue
         try:
             out[src] = _write(folder, src, base64.b64decode(encoded))
@@ -45,9 +45,9 @@ def save_thumbnails(findings: Iterable[Finding], snapshot: Snapshot, storage_dir
 
 
 def _write(folder: Path, src: str, data: bytes) -> Path:
-    img = Image.open(io.BytesIO(data))
-    img.draft("RGB", (MAX_SIDE, MAX_SIDE))
-    img = img.convert("RGB")
+    opened = Image.open(io.BytesIO(data))
+    opened.draft("RGB", (MAX_SIDE, MAX_SIDE))
+    img = opened.convert("RGB")
     img.thumbnail((MAX_SIDE, MAX_SIDE))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (hashlib.sha256(src.encode("utf-8")).hexdigest()[:20] + ".jpg")

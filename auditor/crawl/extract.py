@@ -51,13 +51,14 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if body.startswith(bom):
             return body[len(bom):].decode(enc, errors="replace")
-    candidates = [header_charset]
+    candidates: list[str | None] = [header_charset]
     match = META_CHARSET.search(body[:4096])
     if match:
         candidates.append(match.group(1).decode("ascii", "ignore"))
-    for enc in candidates:
-        if not enc:
+    for candidate in candidates:
+        if not candidate:
             continue
+        enc = candidate
         try:
             codecs.lookup(enc)
         except (LookupError, ValueError):     # unknown, or not even a name ("utf\0")

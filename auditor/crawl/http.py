@@ -50,6 +50,12 @@ class FetchResult:
     body_skipped: bool = False        # not read: a HEAD, a status-only check or an unwanted type
     cached: Validators | None = None  # the validators we sent, with their cached payload
 
+    @property
+    def kept(self) -> Validators:
+        """What the cache kept for this address, on a 304 (`not_modified`) answer."""
+        assert self.cached is not None
+        return self.cached
+
     def fail(self, failure: Failure) -> None:
         self.error, self.failure = failure.message, failure.kind
 
@@ -184,7 +190,7 @@ class Fetcher:
     def _load_robots(self, url: str) -> tuple[Protego | None, str | None]:
         result = self.fetch_cached(url, "robots", max_bytes=ROBOTS_MAX_BYTES, robots=False)
         if result.not_modified:
-            return Protego.parse(result.cached.data.get("text", "")), None
+            return Protego.parse(result.kept.data.get("text", "")), None
         if result.status is not None and 200 <= result.status < 300 and not result.error:
             text = result.body.decode("utf-8", errors="replace")
             self.remember(result, "robots", {"text": text})
@@ -242,9 +248,9 @@ class Fetcher:
             attempt += 1
 
     def fetch_cached(self, url: str, kinds: str | tuple[str, ...], **kwargs) -> FetchResult:
-        """A conditional fetch whose 304 carries a cached payload of one of `kinds` in `result.cached.data`."""
+        """A conditional fetch whose 304 carries a cached payload of one of `kinds` in `result.kept.data`."""
         result = self.fetch(url, conditional=True, **kwargs)
-        if result.not_modified and result.cached.kind not in ((kinds,) if isinstance(kinds, str) else kinds):
+        if result.not_modified and result.kept.kind not in ((kinds,) if isinstance(kinds, str) else kinds):
             result = self.fetch(url, conditional=False, **kwargs)   # cached as something else: ask afresh
         return result
 

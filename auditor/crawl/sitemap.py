@@ -72,7 +72,8 @@ def _gunzip(data: bytes) -> bytes:
 
 def collect(fetcher: Fetcher, starts: list[str], same_site) -> list[tuple[str, str | None]]:
     """Every page URL listed by the sitemaps at `starts` (following indexes), on the same site."""
-    queue, seen, found = list(starts), set(starts), []
+    queue, seen = list(starts), set(starts)
+    found: list[tuple[str, str | None]] = []
     read = 0
     while queue and read < MAX_SITEMAPS and len(found) < MAX_URLS and not fetcher.stop.is_set():
         url = queue.pop(0)
@@ -89,7 +90,7 @@ def collect(fetcher: Fetcher, starts: list[str], same_site) -> list[tuple[str, s
 def _load(fetcher: Fetcher, url: str) -> Sitemap:
     result = fetcher.fetch_cached(url, "sitemap", max_bytes=MAX_BYTES)
     if result.not_modified:
-        data = result.cached.data
+        data = result.kept.data
         return Sitemap([tuple(u) for u in data.get("urls", [])], list(data.get("children", [])))
     if not result.ok:
         if result.status != 404:

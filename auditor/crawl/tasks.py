@@ -104,16 +104,16 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
     if r.redirect_unfollowed:
         out.link = link_status(task.url, r)
         return out
-    if r.not_modified and r.cached.kind == "page" and renderer is not None and not r.cached.data.get(SCRIPT_CHECKED):
+    if r.not_modified and r.kept.kind == "page" and renderer is not None and not r.kept.data.get(SCRIPT_CHECKED):
         # kept by an audit that did not look for script-built pages: read it afresh once
         r = fetcher.fetch(task.url, max_bytes=max_bytes, body_types=HTML_TYPES, follow=claim)
         if r.redirect_unfollowed:
             out.link = link_status(task.url, r)
             return out
     if r.not_modified:
-        data = r.cached.data
+        data = r.kept.data
         out.link = link_status(task.url, r, status=data.get("status") or 200)
-        if r.cached.kind == "page":
+        if r.kept.kind == "page":
             out.page, out.reused = _reuse_page(data, task, r), True
         return out
     out.link = link_status(task.url, r)
@@ -198,7 +198,7 @@ def check_link(fetcher: Fetcher, task: Task) -> Outcome:
     retries = 1 if external else None     # someone else's server: one retry is polite enough
     r = fetcher.fetch_cached(task.url, "file", method="HEAD", retries=retries)
     if r.not_modified:
-        data = r.cached.data
+        data = r.kept.data
         return Outcome(task, link=link_status(task.url, r, external, status=data.get("status") or 200),
                        html=bool(data.get("html")))
     if _head_refused(r):
@@ -230,8 +230,8 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     # a browser showing the page would fetch them.
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
     if r.not_modified:
-        cached = ImageInfo.from_dict({**r.cached.data, "url": task.url})
-        if not _lacks_people(cached):
+        cached = ImageInfo.from_dict({**r.kept.data, "url": task.url})
+        if not lacks_people(cached):
             return Outcome(task, image=cached, reused=True)
         r = fetcher.fetch(task.url, max_bytes=max_bytes, robots=task.same_site)
     out = Outcome(task, blocked=r.status in BLOCKING_STATUSES)
@@ -251,5 +251,6 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     return out
 
 
-def _lacks_people(info: ImageInfo) -> bool:
+def lacks_people(info: ImageInfo) -> bool:
+    """A photo analysed before photos were searched for people: to be analysed afresh."""
     return bool(info.facts.get("photo")) and "people" not in info.facts

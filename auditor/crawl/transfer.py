@@ -52,7 +52,8 @@ def read_body(resp: requests.Response, max_bytes: int, deadline: float,
     if declared and declared.isdigit() and int(declared) > max_bytes:
         return b"", True, Failure(Kind.TOO_LARGE, f"larger than the {max_bytes // 1024} KB limit "
                                                   f"({int(declared) // 1024} KB)")
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     raw = resp.raw
     read = getattr(raw, "read1", None)
     try:

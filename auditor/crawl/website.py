@@ -114,6 +114,7 @@ class Crawl:
 
     def _seed(self) -> None:
         start = normalise_url(self.config.scheme.website)
+        assert start is not None           # the config checked the website's address
         self.verdict.start = start
         self._add_page(start, 0, seed="start")
         for url in self.config.scheme.extra_pages:

@@ -78,7 +78,7 @@ def is_partner(use: ImageUse, names: NameMatcher, site_host: str) -> bool:
         return True
     if LOGO_WORD.search(labels) and _rest(labels, names):
         return True        # "National Lottery Community Fund logo": somebody else's logo
-    elsewhere = bool(use.link) and _host(use.link) not in ("", _strip_www(site_host))
+    elsewhere = bool(use.link) and _host(use.link or "") not in ("", _strip_www(site_host))
     return elsewhere and not names.mentions(file_name(use.src))
 
 

@@ -96,7 +96,8 @@ def _border_colour(ring: np.ndarray) -> tuple[int, int, int] | None:
     close = np.abs(ring - median).max(axis=1) <= BORDER_TOLERANCE
     if close.mean() < BORDER_SHARE:
         return None
-    return tuple(int(round(v)) for v in median)
+    red, green, blue = (int(round(v)) for v in median[:3])
+    return red, green, blue
 
 
 def scaled(content: Image.Image) -> Image.Image:

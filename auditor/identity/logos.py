@@ -91,7 +91,7 @@ class LogoMatcher:
             return LogoMatch(None, None, 1.0)
         score, ref = min(scored, key=lambda pair: pair[0])
         if score > 1.0:
-            size = info.facts.get("logo_size")
+            size = info.facts.get("logo_size") or ()
             # a few pixels high, a logo's lettering is gone: a match is believable, a mismatch is not
             thin = bool(size) and min(size) < MIN_JUDGED_SIDE <= max(size)
             return LogoMatch(None, None, round(score, 3), judged=not thin)
@@ -150,9 +150,9 @@ class LogoMatcher:
             if box[2] - box[0] < 4 or box[3] - box[1] < 4:
                 continue
             region = ref.content.crop(box)
-            region, background = hashing.trim(hashing.on(region, colour) if colour else region)
-            if region is not None:
-                yield hashing.fingerprint(region, background)
+            trimmed, background = hashing.trim(hashing.on(region, colour) if colour else region)
+            if trimmed is not None:
+                yield hashing.fingerprint(trimmed, background)
 
     def score(self, info: ImageInfo, ref: Reference) -> float:
         """How far the image is from the reference, in units of the thresholds: 1 or less is a match."""
@@ -191,13 +191,17 @@ class LogoMatcher:
                       size: tuple[int, int] | None) -> dict[str, str]:
         """The reference fingerprinted the candidate's way: composited on its background colour, and
         reduced to its size when it is small (a 32-pixel icon is blurrier than any reference)."""
-        key = (ref.name, colour and tuple(int(c) // 4 * 4 for c in colour[:3]), size)
+        shade: tuple[int, int, int] | None = None
+        if colour:
+            red, green, blue = (int(c) // 4 * 4 for c in colour[:3])
+            shade = (red, green, blue)
+        key = (ref.name, shade, size)
         if key not in self._prints:
             content, background = ref.content, None
-            if key[1] is not None:
-                content, background = hashing.trim(hashing.on(ref.content, key[1]))
-                if content is None:      # the logo vanishes on that colour
-                    content, background = ref.content, None
+            if shade is not None:
+                trimmed, on_shade = hashing.trim(hashing.on(ref.content, shade))
+                if trimmed is not None:      # else the logo vanishes on that colour
+                    content, background = trimmed, on_shade
             if size:
                 content = content.resize(size, Image.Resampling.LANCZOS)
             self._prints[key] = hashing.fingerprint(content, background)

@@ -8,6 +8,7 @@ Web addresses, e-mail addresses, domain names, handles and hashtags are never va
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from typing import Iterator
 from ..text.scan import finditer_at, first_word, fold, line_cache, lines_at, positions, replace_lines
@@ -29,6 +30,7 @@ TOKEN = re.compile(r"[^\W_]+")
 TYPO_MIN_LETTERS = 5       # shorter words have too many real words one letter away
 RUN_CHARS = 120
 JOINER = re.compile(r"[\s'\u2018\u2019\"\u201c\u201d,()&]+|-")     # a hyphen only inside a word: "Home-Start"
+PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in string.punctuation + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026"})
 SEPARATORS = re.compile(r"([\s,\-]+)")
 SMALL_WORDS = {"and", "of", "the", "for", "in", "at", "on"}
 WORD = re.compile(r"[^\s,\-" + HYPHENS + "]+")
@@ -121,9 +123,9 @@ class NameMatcher:
         """A word of the name mistyped ("1st and 7th Jubliee Scouts"): one letter wrong, missing,
         added or two swapped, among the name's other words so that, read right, the run is the
         name with at most one word left out."""
-        if not self._typos or (folded is not None and not any(w in folded for w in self._typo_hints)):
+        if not self._typos:
             return
-        for m in TOKEN.finditer(text):
+        for m in self._mistyped_words(text, folded):
             typo = self._typos.get(m.group().lower())
             if typo is None or m.group()[0].isupper() != typo[0][0].isupper():
                 continue
@@ -134,6 +136,14 @@ class NameMatcher:
             if len(words - said) <= 1 and len(said - SMALL_WORDS) >= 3:
                 start, end = run[0].start(), run[-1].end()
                 yield Variant(" ".join(text[start:end].split()), start, end, name)
+
+    def _mistyped_words(self, text: str, folded: str | None) -> Iterator[re.Match]:
+        """Each word of text that is one of the name's words mistyped; most texts have none, which a
+        set intersection over the lower-cased words tells at once."""
+        lowered = folded if folded is not None else text.lower()
+        found = set(lowered.translate(PUNCTUATION_TO_SPACE).split()) & self._typos.keys()
+        if found:
+            yield from (m for m in TOKEN.finditer(text) if m.group().lower() in found)
 
     def _is_correct(self, snippet: str, correct: str) -> bool:
         snippet = normalise(snippet)

@@ -9,21 +9,27 @@ One account failing becomes an unreadable Account, never a stopped run.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from .. import imaging
-from ..config import Config, Social
+from ..crawl import tasks
 from ..crawl.http import Fetcher
 from ..snapshot import Account, CrawlError, ImageInfo, Post, Snapshot
+from . import bluesky, graph, mastodon, opengraph, rss
 from .common import LIMIT_REACHED, Api, Collected, SourceError, web_address
+
+if TYPE_CHECKING:
+    from ..config import Config, Social
 
 log = logging.getLogger(__name__)
 
-READERS = {"mastodon": "mastodon", "bluesky": "bluesky", "rss": "rss", "facebook": "graph",
-           "instagram": "graph", "page": "opengraph"}
+# platform -> its reader; each reader module declares its platforms and their keys.
+READERS = {platform: reader for reader in (mastodon, bluesky, rss, graph, opengraph) for platform in reader.PLATFORMS}
+PLATFORMS = {platform: keys for reader in (mastodon, bluesky, rss, graph, opengraph)
+             for platform, keys in reader.PLATFORMS.items()}
 IMAGES_PER_POST = 4              # at most, on average, fetched per account: max_posts bounds them
 
 
@@ -106,7 +112,7 @@ def window_start(entry: Social, previous_run_at: datetime | None, now: datetime)
 
 
 def read_account(entry: Social, fetcher: Fetcher, since: datetime, now: datetime) -> Collected:
-    reader = importlib.import_module(f"{__name__}.{READERS[entry.platform]}")
+    reader = READERS[entry.platform]
     try:
         return reader.read(entry, Api(fetcher), since, now)
     except SourceError as exc:
@@ -143,8 +149,10 @@ def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max
             return
         known = fetcher.cache.validators(url) if fetcher.cache is not None else None
         if known is not None and known.kind == "image" and url != collected.account.avatar_url:
-            snapshot.images[url] = ImageInfo.from_dict({**known.data, "url": url})
-            continue
+            cached = ImageInfo.from_dict({**known.data, "url": url})
+            if not tasks.lacks_people(cached):
+                snapshot.images[url] = cached
+                continue
         result = fetcher.fetch(url, robots=False, max_bytes=int(max_mb * 2**20),
                                headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.5"})
         if result.ok and not result.truncated:

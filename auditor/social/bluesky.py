@@ -6,11 +6,21 @@ posts left out) -> app.bsky.feed.getPostThread for the public replies under each
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..config import Social
 from ..snapshot import Account, ImageUse, Post, Reply
+from ..settings import URL, Key
 from .common import (LIMIT_REACHED, MAX_THREADS, Api, Collected, SourceError, field_of, image, iso, later_page_failed,
                      pages_for, parse_time, split)
+
+if TYPE_CHECKING:
+    from ..config import Social
+
+# The [[social]] keys this reader takes: config.py reads them with these types and defaults.
+PLATFORMS = {"bluesky": {
+    "handle": Key(str, help="the account's handle"),
+    "api": Key(URL, "https://public.api.bsky.app", help="the public AppView"),
+}}
 
 THREAD_DEPTH = 6
 REPOST = "app.bsky.feed.defs#reasonRepost"

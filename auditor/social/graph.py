@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from ..config import Social
 from ..snapshot import Account, ImageUse, Post, Reply
+from ..settings import URL, Key
 from .common import (LIMIT_REACHED, Api, Collected, SourceError, field_of, image, iso, later_page_failed, loads,
                      pages_for, parse_time, same_host, split)
+
+if TYPE_CHECKING:
+    from ..config import Social
+
+# The [[social]] keys this reader takes: config.py reads them with these types and defaults.
+KEYS = {
+    "id": Key(str, help="the Page's or account's id"),
+    "token_env": Key(str, help="the environment variable holding the access token"),
+    "api": Key(URL, "https://graph.facebook.com/v21.0", help="the Graph API's base address"),
+}
+PLATFORMS = {"facebook": KEYS, "instagram": KEYS}
 
 FACEBOOK_PROFILE = "name,link,picture.type(large){url}"
 FACEBOOK_POSTS = ("id,message,created_time,permalink_url,"

@@ -6,14 +6,24 @@ accounts/lookup -> accounts/:id/statuses (paged through the Link header, boosts 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from requests.utils import parse_header_links
 
-from ..config import Social
 from ..snapshot import Account, Post, Reply
+from ..settings import URL, Key
 from .common import (LIMIT_REACHED, MAX_THREADS, Api, Collected, SourceError, field_of, html_text, image, iso,
                      later_page_failed, loads, pages_for, parse_time, same_host, split)
+
+if TYPE_CHECKING:
+    from ..config import Social
+
+# The [[social]] keys this reader takes: config.py reads them with these types and defaults.
+PLATFORMS = {"mastodon": {
+    "instance": Key(URL, help="the server's base URL"),
+    "account": Key(str, help="the username"),
+}}
 
 PUBLIC = (None, "public", "unlisted")
 
@@ -50,6 +60,8 @@ def _statuses(api: Api, base: str, account_id: str, max_posts: int, since: datet
     params: dict | None = {"limit": 40, "exclude_reblogs": "true"}
     pairs: list[tuple[Post, dict]] = []
     for _page in range(pages_for(max_posts, 40)):
+        if url is None:
+            break
         try:
             result = api.get(url, params)
         except SourceError as exc:

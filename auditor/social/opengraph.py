@@ -5,11 +5,20 @@ Such pages give no posts, so they are checked for name and avatar only.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..config import Social
 from ..crawl.extract import decode_html, extract
 from ..snapshot import Account, Page
+from ..settings import URL, Key
 from .common import Api, Collected, SourceError, join
+
+if TYPE_CHECKING:
+    from ..config import Social
+
+# The [[social]] keys this reader takes: config.py reads them with these types and defaults.
+PLATFORMS = {"page": {
+    "url": Key(URL, help="any public profile page"),
+}}
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 

@@ -7,12 +7,21 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import feedparser
 
-from ..config import Social
 from ..snapshot import Account, ImageUse, Post
+from ..settings import URL, Key
 from .common import Api, Collected, SourceError, html_images, html_text, image, iso, join, split
+
+if TYPE_CHECKING:
+    from ..config import Social
+
+# The [[social]] keys this reader takes: config.py reads them with these types and defaults.
+PLATFORMS = {"rss": {
+    "feed": Key(URL, help="the feed's address (RSS or Atom)"),
+}}
 
 NOT_A_FEED = "the address does not hold a valid RSS or Atom feed"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"

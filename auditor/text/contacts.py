@@ -91,7 +91,8 @@ def find_emails(text: str) -> list[Contact]:
     for offset, line in lines_at(text, sorted(hints)):
         for spans, more in zip(found, _line_emails(line)):
             spans.extend((offset + start, offset + end, contact) for start, end, contact in more)
-    out, taken = [], []
+    out: list[Contact] = []
+    taken: list[tuple[int, int]] = []
     for start, end, contact in found[0] + found[1]:
         if not any(a < end and start < b for a, b in taken):
             taken.append((start, end))
@@ -113,7 +114,8 @@ def _email(match: re.Match) -> Contact:
 
 
 def find_phones(text: str) -> list[Contact]:
-    out, tries = [], 0
+    out: list[Contact] = []
+    tries = 0
     text = text or ""
     for _, line in lines_at(text, (m.start() for m in DIGIT.finditer(text))):
         found, used = _line_phones(line)
@@ -185,8 +187,8 @@ class Allowed:
                 domains.append(entry[1:])
             elif "@" in entry:
                 values.add(entry)
-            elif phone_value(entry):
-                values.add(phone_value(entry))
+            elif phone := phone_value(entry):
+                values.add(phone)
         return cls(frozenset(values), tuple(d for d in domains if d))
 
     def covers(self, contact: Contact) -> bool:
