@@ -32,6 +32,7 @@ cv2.setNumThreads(1)
 
 PERSON = 0.30             # person detector's score at which someone is taken to be pictured
 PERSON_MAYBE = 0.10       # ... below which faces are not looked for
+PERSON_SURE = 0.90        # ... at which someone is clearly pictured
 FACE = 0.60               # face detector's score at which a face is taken to be seen
 CLEAR = 0.50              # (also at least this score, once seen) and at least this share of the
 CLEAR_SIDE = 0.02         # photo's longer side: a face clear enough to recognise someone
@@ -76,6 +77,12 @@ def look(img: Image.Image) -> Sighting:
     clear = seen & (scores >= CLEAR) & (sides >= CLEAR_SIDE)
     return Sighting(faces=int(clear.sum()), unclear=int((seen & ~clear).sum()),
                     people=bool(person >= PERSON or seen.any()))
+
+
+def clearly_pictured(img: Image.Image) -> bool:
+    """Whether the person detector is sure someone is pictured (for images that are not clearly
+    photographs)."""
+    return person_score(np.asarray(imaging.flatten(imaging.upright(img)))) >= PERSON_SURE
 
 
 # --- the networks ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import logging
 import numpy as np
 from PIL import Image
 
-from . import metadata
+from . import metadata, people
 from .consent import hashing
 from .imaging import flatten
 from .snapshot import ImageInfo
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 MIN_SIDE = 64            # smaller is an icon, a bullet or a button
 PHOTO_THRESHOLD = 0.55
+# Between these, an image is taken for a photograph only when someone is clearly pictured in it (a
+# black-and-white stage photo on black reads as half a graphic; a person in it does not).
+UNSURE_FROM = 0.25
 THUMB_SIDE = 160
 
 
@@ -35,7 +38,7 @@ def analyse(img: Image.Image, data: bytes, info: ImageInfo) -> None:
     score = photo_score(img, info.format, (info.width, info.height))
     info.facts["photo_score"] = round(score, 3)
     info.facts["photo"] = False
-    if score < PHOTO_THRESHOLD:
+    if score < PHOTO_THRESHOLD and not (score >= UNSURE_FROM and people.clearly_pictured(img)):
         return
     arr = hashing.grey_array(data)
     info.hashes["consent64"], info.hashes["consent256"] = hashing.candidate_hashes(arr).to_hex()

@@ -6,7 +6,7 @@ import io
 
 import pytest
 from consent_support import encode, labelled_set, logo, photo, two_people
-from PIL import Image
+from PIL import Image, ImageOps
 
 from auditor import imaging, metadata, photos
 from auditor.people import Sighting
@@ -53,6 +53,16 @@ def test_each_face_of_a_group_is_counted_at_any_size_the_site_publishes():
     for width in (1024, 480):
         group = two_people().resize((width, width // 2), Image.Resampling.LANCZOS)
         assert analysed(encode(group)).facts["faces"] == 2, width
+
+
+def test_an_unsure_image_counts_as_a_photograph_when_someone_is_clearly_pictured_in_it():
+    # a wide black frame makes a photo read as half a graphic
+    framed = analysed(encode(ImageOps.expand(photo("astronaut"), border=128, fill=(0, 0, 0)))).facts
+    assert photos.UNSURE_FROM <= framed["photo_score"] < photos.PHOTO_THRESHOLD
+    assert framed["photo"] is True and framed["faces"] == 1
+    nobody = analysed(encode(ImageOps.expand(photo("coffee"), border=128, fill=(0, 0, 0)))).facts
+    assert photos.UNSURE_FROM <= nobody["photo_score"] < photos.PHOTO_THRESHOLD
+    assert nobody["photo"] is False
 
 
 def test_graphics_are_not_searched_for_people():

@@ -2,7 +2,7 @@
 
 Each case is one met on real small-organisation websites, rebuilt here as a fixture page: photos
 whose alt text names the organisation, a map captioned "branch area", fundraising platforms' and
-partners' marks linking elsewhere, a "Home" button image in the menu, a favicon made from the
+partners' marks linking elsewhere, "Home" button images in the menu, a favicon made from the
 approved mark, a site icon cut from the wordmark, a brand set as two stacked spans.
 """
 from __future__ import annotations
@@ -47,6 +47,7 @@ def site_files(root):
         "img/logo.png": (S.REFERENCES / "approved" / "home-start-bbh-logo.png").read_bytes(),
         "img/new-logo.png": S.others()["housing-charity"],
         "img/home.gif": button("Home"),
+        "img/house.png": S.encode(rasterise(S.others()["mark-only-green"], 64), "PNG"),
         "img/hall.jpg": C.encode(C.photo("coffee")),
         "img/course.jpg": C.encode(C.photo("astronaut")),
         "img/branch-area-map.png": C.encode(C.street_map(), "PNG"),
@@ -57,7 +58,8 @@ def site_files(root):
               '<a class="brand" href="/"><span class="brand__name">Anytown and District</span>'
               '<span class="brand__sub">Branch</span></a>'
               '<nav><ul><li><a href="/"><img src="/img/home.gif" alt="Home" width="90" height="30"></a></li>'
-              '<li><a href="/about.html">About</a></li></ul></nav></header>')
+              '<li><a href="/about.html">About</a></li>'
+              '<li><a href="/index.html"><img src="/img/house.png" alt=""> Home</a></li></ul></nav></header>')
     footer = ('<footer><p>Anytown<br>and District Branch, registered charity 1234567</p>'
               '<a href="https://fundraise.example/anytown"><img src="/img/donate-button.png" alt="Donate"></a>'
               '<a href="https://giveasyoulive.example/join"><img src="/img/gayl-logo.png" alt="Give as you Live"></a>'
@@ -265,9 +267,10 @@ def test_a_foreign_logo_linking_home_presents_itself_whatever_its_name_says(tmp_
     cases = {"/a": '<a href="/"><img class="site-logo" src="/img/site-logo.png" alt="Anytown Family Support"></a>',
              "/b": '<a href="/"><img src="/img/beavers-logo.png"></a>',
              "/c": '<a href="/beavers"><img src="/img/beavers-logo.png"></a>',
-             "/d": '<img class="footer-logo" src="/img/site-logo.png" alt="Making Music">'}
+             "/d": '<img class="footer-logo" src="/img/site-logo.png" alt="Making Music">',
+             "/e": f'<img class="logo" src="/img/site-logo.png" alt="{S_NAME}: supporting families">'}
     pages = [extract(Page(url=site + path, status=200, content_type="text/html"), html.format(header=header))
              for path, header in cases.items()]
     found = [(f.check, f.url.removeprefix(site)) for f in
              logo.check(Snapshot(website=site + "/", started_at="", pages=pages, images=images), Resources(cfg))]
-    assert found == [("logo.unrecognised", "/a"), ("logo.unrecognised", "/b")]
+    assert found == [("logo.unrecognised", "/a"), ("logo.unrecognised", "/b"), ("logo.unrecognised", "/e")]

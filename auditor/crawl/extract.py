@@ -232,6 +232,7 @@ class _Walker:
             cap = el.find(".//figcaption")
             if cap is not None:
                 context = clean(cap.text_content())
+        # <image src> outside SVG is shown as <img> by browsers (their parser renames it); lxml keeps the name
         if tag in ("img", "image", "input") or (tag == "source" and el.getparent() is not None):
             self.image(el, tag, region, link, context)
         style = el.get("style")
@@ -274,7 +275,6 @@ class _Walker:
     def image(self, el, tag: str, region: str, link: str | None, context: str) -> None:
         if tag == "input" and (el.get("type") or "").lower() != "image":
             return
-        # <image src> outside SVG is shown as <img> by browsers (the HTML parser renames it); lxml keeps the name
         if tag == "source":
             if el.getparent().tag != "picture":
                 return
@@ -291,8 +291,11 @@ class _Walker:
         url = normalise_url(src, self.base)
         if not url:
             return
-        alt = el.get("alt")
-        self.page.images.append(ImageUse(src=url, kind=kind, alt=alt, title=el.get("title"), attrs=_attrs(el),
+        attrs = _attrs(el)
+        anchor = next(el.iterancestors("a"), None) if link else None
+        if anchor is not None and clean(anchor.text_content()):
+            attrs["link_text"] = clean(anchor.text_content())[:100]     # "Home" beside a house icon
+        self.page.images.append(ImageUse(src=url, kind=kind, alt=el.get("alt"), title=el.get("title"), attrs=attrs,
                                          region=region, link=link, context=self.context(context)))
 
     def inline_svg(self, el, region: str, link: str | None, context: str) -> None:

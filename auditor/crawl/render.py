@@ -32,7 +32,10 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 INSTALL_ADVICE = "install Chromium on the machine that runs the audit (on Debian or Ubuntu: apt-get install chromium)"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--disable-extensions", "--mute-audio",
-               "--disable-dev-shm-usage", "--js-flags=--max-old-space-size=256"]
+               "--disable-dev-shm-usage", "--js-flags=--max-old-space-size=256",
+               # Every request the audit allows is answered by the route handler, which needs no network:
+               # whatever escapes interception (WebSockets, prefetches) meets a proxy that is not there.
+               "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
 FETCHED_TYPES = {"document", "script", "xhr", "fetch"}
 RESTART_EVERY = 200          # pages: a long audit does not let one browser grow without end
 SETTLE_SECONDS = 10.0        # at most, after the load event, for fragments and data to arrive
@@ -159,8 +162,7 @@ class Renderer:
         executable = self.executable or find_chromium()
         if not executable or not os.access(executable, os.X_OK):
             where = f" (no browser at {executable})" if executable else ""
-            self.unavailable = (f"Chromium is not installed{where}, so pages built by script could not be read; "
-                                f"{INSTALL_ADVICE}")
+            self.unavailable = f"Chromium is not installed{where}; {INSTALL_ADVICE}"
             raise RenderError(self.unavailable)
         try:
             from playwright.sync_api import sync_playwright
@@ -170,8 +172,7 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - no browser: the audit goes on without rendering
             log.warning("Chromium could not be started: %s", exc)
             self._stop()
-            self.unavailable = (f"Chromium could not be started ({str(exc).splitlines()[0][:160]}), so pages built "
-                                f"by script could not be read; {INSTALL_ADVICE}")
+            self.unavailable = f"Chromium could not be started ({_first_line(exc)}); {INSTALL_ADVICE}"
             raise RenderError(self.unavailable) from None
         self._since_start = 0
         return self._browser

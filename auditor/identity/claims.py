@@ -83,9 +83,9 @@ def is_partner(use: ImageUse, names: NameMatcher, site_host: str) -> bool:
 
 
 def says_menu(use: ImageUse) -> bool:
-    """Its alt text or title is only a menu word ("Home", "Menu"), and nothing calls it a logo: a
-    navigation button when it is small (see the logo check)."""
-    labels = _labels(use).strip()
+    """Its alt text or title (or, without those, its link's text) is only a menu word ("Home",
+    "Menu"), and nothing calls it a logo: a navigation button when it is small (see the logo check)."""
+    labels = (_labels(use) or use.attrs.get("link_text", "")).strip()
     return bool(labels) and MENU.fullmatch(labels.rstrip(" .!>»›")) is not None \
         and not LOGO_WORD.search(_handles(use) + " " + file_name(use.src))
 
@@ -98,7 +98,8 @@ def _called_logo(use: ImageUse, names: NameMatcher) -> bool:
 def _others_logo(use: ImageUse, names: NameMatcher) -> bool:
     """Called a logo by its class or file name while its alt text or file name says whose it is, and
     that is not the scheme: class="footer-logo" alt="Making Music", "beavers-logo-blue.png"."""
-    if LOGO_WORD.search(_handles(use)) and _rest(_labels(use), names):
+    labels = _labels(use)
+    if LOGO_WORD.search(_handles(use)) and _rest(labels, names) and not names.mentions(labels):
         return True
     stem = file_name(use.src).rsplit(".", 1)[0]
     if not LOGO_WORD.search(stem) or names.mentions(stem):
