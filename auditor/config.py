@@ -63,6 +63,17 @@ class Crawl:
     exclude: tuple[str, ...] = setting(STR_LIST, (), help="path patterns never fetched")
     render: bool = setting(bool, True, help="read pages built by script in headless Chromium")
     chromium: str | None = setting(str, None, help="the browser to use; by default the first chromium on PATH")
+    max_external_links_per_page: int = setting(int, 300, low=0, high=1_000_000,
+                                               help="distinct links to other sites checked per page")
+    max_external_links: int = setting(int, 5000, low=0, high=10_000_000,
+                                      help="distinct links to other sites checked in the whole audit")
+    max_images_per_page: int = setting(int, 300, low=0, high=1_000_000, help="distinct images fetched per page")
+    max_images: int = setting(int, 5000, low=0, high=10_000_000, help="distinct images fetched in the whole audit")
+    max_hours: float = setting(float, 4.0, low=0.0001, high=1000, help="the audit stops reading after this long")
+    max_retry_wait_seconds: float = setting(float, 300.0, low=0, high=86400,
+                                            help="total Retry-After waiting one server may ask for")
+    decode_seconds: float = setting(float, 20.0, low=1, high=3600, help="processor time to decode one image")
+    decode_memory_mb: int = setting(int, 1024, low=64, high=65536, help="memory to decode one image")
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,13 @@ from .checks.pagecache import PageCache
 from .config import Config
 from .consent import register as consent_register
 from .consent.thumbnails import save_thumbnails
-from .crawl import website
+from .crawl import caps, website
 from .crawl.cache import Cache
 from .crawl.http import Fetcher
 from .findings import SEVERITIES, Finding
 from .history import STOPPED, Changes, Comparison, Ending, History, open_history
 from .humanise import plural
+from .isolation import Decoders
 from .lock import RunLock
 from .pagestore import PageStore
 from .problems import needs_action
@@ -111,20 +112,27 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     runner = Runner(resources, options.only)
     snapshot = Snapshot(website=config.scheme.website, started_at=result.started_at, pages=pages)
     cache = Cache(Path(config.storage) / "cache.sqlite3")
-    fetcher = Fetcher.for_config(config, cache=cache, stop=stop)
+    # Collecting ends at the signal to stop, or at the audit's time limit (crawl.max_hours).
+    cutoff = caps.Cutoff(stop, config.crawl.max_hours * 3600, config.crawl.max_hours)
+    fetcher = Fetcher.for_config(config, cache=cache, stop=cutoff)
     digests = _PageDigests(history, result.run_id)
 
     def on_page(page: Page) -> None:
         digests.add(page)
         runner.page(page)
 
+    decoders = Decoders.for_config(config, cutoff)     # images are decoded in worker processes
     try:
-        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=stop, progress=options.progress)
-        if not stop.is_set():
-            _collect_social(config, fetcher, snapshot, resources, stop)
+        website.collect(config, fetcher, cache, snapshot, on_page=on_page, stop=cutoff, progress=options.progress,
+                        decoders=decoders)
+        if not cutoff.is_set():
+            _collect_social(config, fetcher, snapshot, resources, cutoff, decoders)
     finally:
+        decoders.close()
         fetcher.close()
         cache.close()
+    caps.record(snapshot, caps.retry_errors(fetcher.retry_capped, config.crawl.max_retry_wait_seconds)
+                + [e for e in [cutoff.error(config.scheme.website)] if e])
     digests.flush()
     heap.release()      # the crawl's threads, parsed pages and decoded images are gone
     if stop.is_set():
@@ -139,10 +147,10 @@ def _audit_into(config: Config, options: Options, history: History, result: RunR
     result.thumbnails = save_thumbnails(result.findings, snapshot, config.storage)
     result.next_run = next_run(config)
     result.expiring_consents = _expiring_consents(config, result.next_run)
-    result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts}
+    result.stats = {**snapshot.stats, **fetcher.counts, **page_cache.counts, **decoders.counts}
     result.counts = _counts(snapshot, result.findings)
     result.status = "complete" if snapshot.complete else "incomplete"
-    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered"))
+    result.notes.extend(e.message for e in snapshot.errors if e.kind in ("truncated", "unrendered", caps.KIND))
     left_out = snapshot.stats.get("social_items_unreadable", 0)
     if left_out:
         result.notes.append(f"{plural(left_out, 'post, reply or picture', 'posts, replies or pictures')} on the "
@@ -193,12 +201,13 @@ def _expiring_consents(config: Config, before: datetime | None) -> list[dict[str
 
 
 def _collect_social(config: Config, fetcher: Fetcher, snapshot: Snapshot, resources: Resources,
-                    stop: threading.Event) -> None:
+                    stop: threading.Event, decoders: Decoders) -> None:
     if not config.social:
         return
     from . import social  # imported lazily: most of a crawl needs none of it
 
-    social.collect(config, fetcher, snapshot, previous_run_at=resources.previous_run_at, stop=stop)
+    social.collect(config, fetcher, snapshot, previous_run_at=resources.previous_run_at, stop=stop,
+                   decoders=decoders)
 
 
 def _counts(snapshot: Snapshot, found: list[Finding]) -> dict[str, Any]:

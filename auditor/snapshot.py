@@ -74,6 +74,7 @@ class Page:
     script_built: str = ""        # why its links or content are built by script ("" when they are not)
     rendered: bool = False        # read from headless Chromium after its scripts ran
     render_error: str = ""        # why a page built by script could not be rendered
+    unread: str = ""              # why part of the page could not be read (markup nested too deep…)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -171,7 +172,7 @@ class CrawlError:
 
     url: str
     message: str
-    kind: str = "error"           # down | robots | blocked | truncated | unrendered | error
+    kind: str = "error"           # down | robots | blocked | truncated | unrendered | capped | unchecked | error
     evidence: dict[str, Any] = field(default_factory=dict)
 
 

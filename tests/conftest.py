@@ -47,8 +47,9 @@ Route = Callable[[Request, BaseHTTPRequestHandler], "Response | None"]
 class SiteServer:
     """Serves `root` (a folder) plus custom `routes`, with ETag/Last-Modified and 304s."""
 
-    def __init__(self, root: Path | None = None, routes: dict[str, Route] | None = None):
+    def __init__(self, root: Path | None = None, routes: dict[str, Route] | None = None, host: str = "127.0.0.1"):
         self.root = Path(root) if root else None
+        self.host = host
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[Request] = []
         self.lock = threading.Lock()
@@ -67,14 +68,14 @@ class SiteServer:
             def do_HEAD(self):
                 server.handle(self, "HEAD")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def paths(self, method: str | None = None) -> list[str]:
         with self.lock:
@@ -139,11 +140,13 @@ def _not_modified_since(req: Request, mtime: int) -> bool:
 
 @pytest.fixture
 def serve():
-    """Factory: serve(root=folder, routes={path: handler}) -> SiteServer, stopped after the test."""
+    """Factory: serve(root=folder, routes={path: handler}, host=loopback address) -> SiteServer,
+    stopped after the test."""
     servers: list[SiteServer] = []
 
-    def start(root: Path | str | None = None, routes: dict[str, Route] | None = None) -> SiteServer:
-        server = SiteServer(Path(root) if root else None, routes)
+    def start(root: Path | str | None = None, routes: dict[str, Route] | None = None,
+              host: str = "127.0.0.1") -> SiteServer:
+        server = SiteServer(Path(root) if root else None, routes, host)
         servers.append(server)
         return server
 
@@ -160,12 +163,12 @@ def write_config(tmp_path):
     """
 
     def write(website: str, extra: str = "", scheme: str = "", crawl: str = "",
-              name: str = "auditor.toml") -> Path:
+              name: str = "auditor.toml", storage: str = "var") -> Path:
         path = tmp_path / name
         path.write_text(
             f'[scheme]\nname = "Home-Start Testshire"\nwebsite = "{website}"\n{scheme}\n\n'
             f'[crawl]\ndelay_seconds = 0\ntimeout_seconds = 5\n{crawl}\n\n'
-            f'[storage]\ndirectory = "var"\n\n{extra}\n', encoding="utf-8")
+            f'[storage]\ndirectory = "{storage}"\n\n{extra}\n', encoding="utf-8")
         return path
 
     return write

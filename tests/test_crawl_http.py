@@ -186,7 +186,8 @@ def test_connections_are_kept_alive(serve, fetcher):
 
 def test_user_agent_is_honest_with_a_contact_url(serve, write_config):
     server = serve(routes={"/": lambda req, _h: Response(200, b"ok")})
-    config = load(write_config("https://www.example.org.uk/"))
+    # the local server is configured too: requests go only to configured hosts and the public internet
+    config = load(write_config("https://www.example.org.uk/", scheme=f'extra_pages = ["{server.url("/")}"]'))
     fetcher = Fetcher.for_config(config)
     fetcher.fetch(server.url("/"))
     agent = server.requests[-1].headers["user-agent"]

@@ -13,6 +13,7 @@ from responses import matchers
 from auditor import config as config_mod
 from auditor import pipeline
 from auditor.config import ConfigError
+from auditor.isolation import Decoders
 from auditor.snapshot import Snapshot
 from auditor.social import collect, mastodon
 from auditor.social.common import LIMIT_REACHED, Api
@@ -103,7 +104,8 @@ def test_max_posts_bounds_the_reading_and_the_report_says_so():
     snapshot = Snapshot(website="https://www.homestart.example/", started_at=NOW.isoformat())
     responses.add(responses.GET, CDN + "/m/avatar.png", status=404)
     config = type("Config", (), {"social": (entry,), "crawl": type("Crawl", (), {"max_image_mb": 5})()})()
-    collect(config, fetcher(), snapshot, previous_run_at=None, stop=threading.Event(), now=NOW)
+    with Decoders(1) as decoders:
+        collect(config, fetcher(), snapshot, previous_run_at=None, stop=threading.Event(), now=NOW, decoders=decoders)
     [note] = [e for e in snapshot.errors if e.kind == "truncated"]
     assert "newest 50 posts" in note.message and "max_posts" in note.message
     assert len(snapshot.older_posts) == 50 and not snapshot.posts

@@ -35,6 +35,7 @@ KEEP_HEADERS = ("content-type", "last-modified", "etag", "date", "content-langua
 WORD_END = re.compile(r"\w\w$")
 WORD_START = re.compile(r"\w\w")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
+MAX_DEPTH = 256       # libxml2's nesting limit without huge_tree; the walk below keeps to it too
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
 # A quoted address inside a script handler (javascript:popup('/print/12'), onclick="location='a.html'").
 SCRIPT_TARGET = re.compile(r"""['"]((?:https?://|/(?!/)|\.{1,2}/)[^'"\s<>]{0,300}|[\w\-./]{1,200}\.(?:s?html?|php|aspx?))['"]""")
@@ -197,9 +198,11 @@ class _Walker:
                         return region
         return inherited
 
-    def walk(self, el, region: str, link: str | None, context: str) -> None:
-        # Iterative-enough recursion: HTML nesting is bounded by lxml's parser.
+    def walk(self, el, region: str, link: str | None, context: str, depth: int = 0) -> None:
+        # Recursion bounded by MAX_DEPTH, whatever the parser let through.
         tag = el.tag if isinstance(el.tag, str) else ""
+        if depth > MAX_DEPTH:
+            return
         if tag == "svg":
             self.inline_svg(el, region, link, context)
         if tag in SKIP_TAGS or not tag:
@@ -246,7 +249,7 @@ class _Walker:
             self.block_break(region)
         self.add_text(el.text, region)
         for child in el:
-            self.walk(child, region, link, context)
+            self.walk(child, region, link, context, depth + 1)
             self.add_text(child.tail, region)
         if tag in BLOCK_TAGS:
             self.block_break(region)
@@ -342,20 +345,29 @@ def _attrs(el) -> dict[str, str]:
     return {k: str(el.get(k))[:500] for k in keep if el.get(k) is not None}
 
 
-def parse_html(text: str):
+def parse_html(text: str, page: Page | None = None):
+    """The parsed document, or None. libxml2 stops reading at MAX_DEPTH levels of nesting (lxml's
+    huge_tree stays off, so it never recurses deeper): what the page says after that point is
+    lost, and `page.unread` says so."""
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         return None
+    parser = lxml.html.HTMLParser(huge_tree=False)
     try:
-        return lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    if page is not None and any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "depth" in e.message.lower()
+                                for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR):
+        page.unread = (f"its markup is nested more than {MAX_DEPTH} levels deep, so only what comes "
+                       "before that point was read")
+    return doc
 
 
 def extract(page: Page, text: str, *, hash_routes: bool = False) -> Page:
     """Fill `page` from the decoded HTML `text`; returns the same page.
     `hash_routes`: links to "#/view" are views of a rendered app, kept as addresses of their own."""
-    return extract_tree(page, parse_html(text), hash_routes=hash_routes)
+    return extract_tree(page, parse_html(text, page), hash_routes=hash_routes)
 
 
 def extract_tree(page: Page, doc, *, hash_routes: bool = False) -> Page:

@@ -11,6 +11,8 @@ from typing import Iterator
 import requests
 import urllib3
 
+from .addresses import AddressRefused
+
 
 class Kind(enum.Enum):
     TIMEOUT = "timeout"                      # no answer in time, connecting or reading
@@ -28,6 +30,7 @@ class Kind(enum.Enum):
     REQUEST = "request"                      # any other failure of the request
     ROBOTS = "robots"                        # robots.txt forbids it
     ROBOTS_UNREADABLE = "robots_unreadable"  # robots.txt failed, which means "stay out for now"
+    INTERNAL = "internal"                    # it leads to a private or internal address the audit does not visit
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ def request_failure(exc: requests.exceptions.RequestException) -> Failure:
 
 def connection_failure(exc: BaseException) -> Failure:
     causes = list(_causes(exc))
+    refused = next((c for c in causes if isinstance(c, AddressRefused)), None)
+    if refused is not None:
+        return Failure(Kind.INTERNAL, str(refused))
     if _any(causes, ConnectionRefusedError):
         return Failure(Kind.REFUSED, "connection refused")
     if _any(causes, socket.gaierror, urllib3.exceptions.NameResolutionError):

@@ -20,6 +20,7 @@ from protego import Protego
 from requests.structures import CaseInsensitiveDict
 
 from .. import __version__
+from .addresses import AddressPolicy, guarded
 from .cache import Cache, Validators
 from .failure import Failure, Kind, request_failure
 from .transfer import BodyRule, read_body, release, retry_after, settle_environment
@@ -107,7 +108,8 @@ def _same_server(origin: str, target: str) -> bool:
 class Fetcher:
     def __init__(self, *, user_agent: str, delay: float = 0.5, timeout: float = 20.0,
                  max_redirects: int = 10, cache: Cache | None = None, retries: int = 2,
-                 deadline: float | None = None, stop: threading.Event | None = None, backoff: float = 1.0):
+                 deadline: float | None = None, stop: threading.Event | None = None, backoff: float = 1.0,
+                 addresses: AddressPolicy | None = None, max_retry_wait: float | None = None):
         self.user_agent = user_agent
         self.delay = delay
         self.timeout = timeout
@@ -116,6 +118,11 @@ class Fetcher:
         self.cache = cache
         self.retries = retries
         self.backoff = backoff
+        self.addresses = addresses
+        # Retry-After waiting allowed per host over the whole run; None: unbounded.
+        self.max_retry_wait = max_retry_wait
+        self._retry_waited: dict[str, float] = {}
+        self.retry_capped: dict[str, list[str]] = {}      # host -> URLs not retried for the cap
         self.stop = stop or threading.Event()
         self._local = threading.local()
         self._robots: dict[str, Protego | None] = {}
@@ -134,7 +141,8 @@ class Fetcher:
     def for_config(cls, config, cache: Cache | None = None, stop: threading.Event | None = None) -> "Fetcher":
         ua = f"auditor/{__version__} (policy audit for {_ascii(config.scheme.name)}; +{config.scheme.website})"
         return cls(user_agent=ua, delay=config.crawl.delay_seconds, timeout=config.crawl.timeout_seconds,
-                   max_redirects=config.crawl.max_redirects, cache=cache, stop=stop)
+                   max_redirects=config.crawl.max_redirects, cache=cache, stop=stop,
+                   addresses=AddressPolicy.for_config(config), max_retry_wait=config.crawl.max_retry_wait_seconds)
 
     # --- sessions and politeness ------------------------------------------
     @property
@@ -241,11 +249,23 @@ class Fetcher:
             if result.status not in RETRY_STATUSES or attempt >= retries or self.stop.is_set():
                 return result
             wait = retry_after(result.headers.get("retry-after"), default=self.backoff * 2.0 ** attempt)
-            if wait > MAX_RETRY_WAIT:
+            if wait > MAX_RETRY_WAIT or not self._may_wait(urlsplit(url).netloc, wait, url):
                 return result
             log.info("%s answered %s; retrying in %.1fs", url, result.status, wait)
             self.stop.wait(wait)
             attempt += 1
+
+    def _may_wait(self, host: str, wait: float, url: str) -> bool:
+        """Within the host's allowance of Retry-After waiting for the run (crawl.max_retry_wait_seconds)?"""
+        if self.max_retry_wait is None:
+            return True
+        with self._count_lock:
+            waited = self._retry_waited.get(host, 0.0)
+            if waited + wait > self.max_retry_wait:
+                self.retry_capped.setdefault(host, []).append(url)
+                return False
+            self._retry_waited[host] = waited + wait
+            return True
 
     def fetch_cached(self, url: str, kinds: str | tuple[str, ...], **kwargs) -> FetchResult:
         """A conditional fetch whose 304 carries a cached payload of one of `kinds` in `result.kept.data`."""
@@ -329,7 +349,7 @@ class Fetcher:
             self.counts["conditional"] += conditional
         result.body, result.truncated, result.body_skipped = b"", False, False
         try:
-            with deadline(start + self.deadline, self._watchdog):
+            with deadline(start + self.deadline, self._watchdog), guarded(self.addresses):
                 resp = self.session.request(method, url, headers=headers, params=params, stream=True,
                                             allow_redirects=False, timeout=(self.timeout, self.timeout))
         except requests.exceptions.RequestException as exc:

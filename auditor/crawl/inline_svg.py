@@ -22,6 +22,7 @@ MARKUP = "markup"               # the attrs key carrying the SVG text to the cra
 MAX_MARKUP = 200 * 1024
 MAX_PER_PAGE = 4
 MAX_ELEMENTS = 5000             # a drawing this busy is an illustration, not a logo
+MAX_DEPTH = 64                  # as svg.MAX_DEPTH: deeper is refused before drawing anyway
 SVG_NS = "http://www.w3.org/2000/svg"
 # The HTML parser lower-cases names; SVG needs their own case back (HTML "adjust SVG" tables).
 CASED = ["altGlyph", "altGlyphDef", "altGlyphItem", "animateColor", "animateMotion", "animateTransform",
@@ -75,7 +76,9 @@ def svg_markup(el) -> str:
     return text if len(text) <= MAX_MARKUP else ""
 
 
-def _copy(el, parent):
+def _copy(el, parent, depth: int = 0):
+    if depth > MAX_DEPTH:
+        raise ValueError("nested too deep")
     tag = CASE.get(el.tag, el.tag)
     new = etree.Element(f"{{{SVG_NS}}}{tag}", nsmap={None: SVG_NS}) if parent is None \
         else etree.SubElement(parent, f"{{{SVG_NS}}}{tag}")
@@ -86,7 +89,7 @@ def _copy(el, parent):
     new.text = el.text
     for child in el:
         if isinstance(child.tag, str) and child.tag != "foreignobject":
-            _copy(child, new).tail = child.tail
+            _copy(child, new, depth + 1).tail = child.tail
     return new
 
 

@@ -9,14 +9,13 @@ import hashlib
 import logging
 import os
 import pickle
-import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Callable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from .. import imaging
+from ..isolation import Decoders
 from ..snapshot import ImageInfo, LinkStatus, Page
 from .extract import decode_html, extract, extract_tree, keep_headers, parse_html
 from .failure import Failure, Kind
@@ -138,8 +137,9 @@ def fetch_page(fetcher: Fetcher, task: Task, max_bytes: int, claim: Callable[[st
 
 def _make_page(task: Task, r: FetchResult, renderer: Renderer | None = None) -> Page:
     text = decode_html(r.body, r.charset)
-    doc = parse_html(text)
-    page = extract_tree(_blank_page(task, r), doc)
+    page = _blank_page(task, r)
+    doc = parse_html(text, page)
+    page = extract_tree(page, doc)
     page.script_built = needed(doc, page, text) if renderer is not None else ""
     del doc, text
     if page.script_built:
@@ -209,7 +209,8 @@ def check_link(fetcher: Fetcher, task: Task) -> Outcome:
 
 
 # The host cannot be reached or the redirects go nowhere: a GET would fail the same way.
-GET_WILL_NOT_HELP = {Kind.REFUSED, Kind.NO_DOMAIN, Kind.CERTIFICATE, Kind.TIMEOUT, Kind.DEADLINE, Kind.REDIRECT}
+GET_WILL_NOT_HELP = {Kind.REFUSED, Kind.NO_DOMAIN, Kind.CERTIFICATE, Kind.TIMEOUT, Kind.DEADLINE, Kind.REDIRECT,
+                     Kind.INTERNAL}
 
 
 def _head_refused(r: FetchResult) -> bool:
@@ -221,11 +222,12 @@ def _head_refused(r: FetchResult) -> bool:
     return (r.status or 0) >= 400 and r.status not in RETRY_STATUSES
 
 
-def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Semaphore | None = None) -> Outcome:
-    """Fetch and analyse once; on a 304 the cached analysis is reused, not re-decoded or re-hashed
-    (unless it was made before photos were searched for people)."""
+def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, decoders: Decoders) -> Outcome:
+    """Fetch and analyse once, in `decoders`' worker processes; on a 304 the cached analysis is
+    reused, not re-decoded or re-hashed (unless it was made before photos were searched for
+    people). An analysis that could not be made is not kept: the next audit tries again."""
     if task.data:
-        return Outcome(task, image=imaging.analyse(task.url, task.data, "image/svg+xml", None))
+        return Outcome(task, image=decoders.analyse(task.url, task.data, "image/svg+xml", None))
     # Same-site images obey robots.txt; images the site embeds from elsewhere are fetched as
     # a browser showing the page would fetch them.
     r = fetcher.fetch_cached(task.url, "image", max_bytes=max_bytes, robots=task.same_site)
@@ -245,9 +247,9 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, gate: threading.Se
     elif r.error or r.status is None or r.status >= 400:
         out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type)
     else:
-        with gate or nullcontext():     # decoding is memory-hungry: only so many at once
-            out.image = imaging.analyse(task.url, r.body, r.content_type, r.status)
-        fetcher.remember(r, "image", out.image.to_dict())
+        out.image = decoders.analyse(task.url, r.body, r.content_type, r.status)
+        if imaging.NOT_CHECKED not in out.image.facts:
+            fetcher.remember(r, "image", out.image.to_dict())
     return out
 
 

@@ -3,6 +3,7 @@ the auditor, a crawl cut short. Pages a blocking site refused are not broken lin
 """
 from __future__ import annotations
 
+from ..imaging import NOT_CHECKED, NOT_CHECKED_KIND
 from ..snapshot import CrawlError, Snapshot
 from .failure import Kind
 from .tasks import Outcome
@@ -21,6 +22,8 @@ class Verdict:
         self.start_blocked = False
         self.too_large: list[str] = []
         self.robots_kept_out: list[str] = []    # linked same-site pages robots.txt forbids
+        self.unread: list[tuple[str, str]] = []      # pages read only in part, and why
+        self.unchecked: list[tuple[str, str]] = []   # images that could not be analysed, and why
 
     def page(self, out: Outcome) -> None:
         if out.task.same_site:
@@ -30,6 +33,8 @@ class Verdict:
                 self.refused_pages += 1
         if out.too_large:
             self.too_large.append(out.task.url)
+        if out.page is not None and out.page.unread:
+            self.unread.append((out.task.url, out.page.unread))
         if out.task.seed:
             self._seed(out)
         elif out.robots and out.task.same_site and out.robots.kind is Kind.ROBOTS:
@@ -38,6 +43,8 @@ class Verdict:
     def resource(self, out: Outcome) -> None:
         if out.task.same_site and out.blocked:
             self.refused.append(out.task.url)
+        if out.image is not None and NOT_CHECKED_KIND in out.image.facts:
+            self.unchecked.append((out.task.url, str(out.image.facts[NOT_CHECKED])))
 
     def _seed(self, out: Outcome) -> None:
         url, start = out.task.url, out.task.seed == "start"
@@ -82,8 +89,19 @@ class Verdict:
             more = f" and {len(self.too_large) - 1} more" if len(self.too_large) > 1 else ""
             self._add(first, "error", f"The page {first}{more} was too large to read (crawl.max_page_mb), "
                                       "so it was not audited.", pages=self.too_large[:20])
+        self._partly_read()
         if truncation:
             self._add(self.start or "", "truncated", f"The audit was cut short: {truncation}.")
+
+    def _partly_read(self) -> None:
+        if self.unread:
+            (first, why), more = self.unread[0], len(self.unread) - 1
+            self._add(first, "error", f"The page {first}{f' and {more} more' if more else ''} could be read only in "
+                                      f"part: {why}.", pages=[u for u, _ in self.unread[:20]])
+        if self.unchecked:
+            (first, why), more = self.unchecked[0], len(self.unchecked) - 1
+            self._add(first, "unchecked", f"The image {first}{f' and {more} more' if more else ''} could not be "
+                                          f"checked: {why}.", images=[{"url": u, "reason": r} for u, r in self.unchecked[:20]])
 
     def _mark_refused(self) -> None:
         for url in self.refused:

@@ -22,6 +22,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
+
+from . import addresses
 
 IDLE_SECONDS = 5.0      # the thread ends after this long with nothing to watch
 
@@ -82,6 +85,25 @@ def deadline(at: float, watchdog: Watchdog) -> Iterator[None]:
 
 
 class _Watched:
+    def _new_conn(self):
+        """Connect only to an address the request's AddressPolicy allows, checked as connected."""
+        policy = addresses.current()
+        if policy is None or getattr(self, "proxy", None) is not None:   # a proxy chooses where it connects
+            return super()._new_conn()
+        name, error = self._dns_host, None
+        try:
+            for ip in policy.addresses(name, self.port):
+                self._dns_host = ip
+                try:
+                    return super()._new_conn()
+                except NewConnectionError as exc:     # that address failed: try the next, as urllib3 does
+                    error = exc
+        except addresses.AddressRefused as exc:
+            raise NewConnectionError(self, str(exc)) from exc
+        finally:
+            self._dns_host = name
+        raise error
+
     def getresponse(self, *args, **kwargs):
         watched = _DEADLINE.get()
         if watched is None:

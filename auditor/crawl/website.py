@@ -12,7 +12,6 @@ are fetched without their robots.txt, as a browser showing the page would.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -21,8 +20,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable
 
 from .. import heap
+from ..isolation import Decoders
 from ..snapshot import CrawlError, Page, Snapshot
-from . import inline_svg, render, sitemap, tasks
+from . import caps, inline_svg, render, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
 from .http import REDIRECTS, Fetcher
@@ -35,9 +35,16 @@ TRIM_EVERY = 100      # tasks done
 
 
 def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Callable[[Page], None] | None = None,
-            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None) -> None:
-    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats)."""
-    Crawl(config, fetcher, snapshot, on_page, stop or fetcher.stop, progress).run()
+            stop: threading.Event | None = None, progress: Callable[[int, int], None] | None = None,
+            decoders: Decoders | None = None) -> None:
+    """Crawl `config.scheme.website` into `snapshot` (pages, images, links, errors, stats).
+    Images are analysed by `decoders` (worker processes), or by workers of the crawl's own."""
+    stop = stop or fetcher.stop
+    if decoders is not None:
+        Crawl(config, fetcher, snapshot, on_page, stop, progress, decoders).run()
+        return
+    with Decoders.for_config(config, stop) as own:
+        Crawl(config, fetcher, snapshot, on_page, stop, progress, own).run()
 
 
 class HostQueue:
@@ -59,17 +66,18 @@ class HostQueue:
 
 
 class Crawl:
-    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress):
+    def __init__(self, config, fetcher: Fetcher, snapshot: Snapshot, on_page, stop: threading.Event, progress,
+                 decoders: Decoders):
         c = config.crawl
         self.config, self.fetcher, self.snapshot = config, fetcher, snapshot
         self.on_page, self.stop, self.progress = on_page, stop, progress
         self.scope = Scope(config.scheme.website, c.exclude)
         self.frontier = Frontier(c.max_pages, c.max_per_pattern)
+        self.link_cap, self.image_cap = caps.page_caps(c)
         self.verdict = Verdict(snapshot)
         self.workers = c.workers
         self.per_host = c.workers if c.delay_seconds <= 0 else 1
-        # Image analysis is CPU-bound and holds whole decoded images: no more at once than there are cores.
-        self.decoding = threading.Semaphore(max(1, min(c.workers, os.cpu_count() or 1)))
+        self.decoders = decoders
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
         self.queues: OrderedDict[str, HostQueue] = OrderedDict()
         self.busy: dict[str, int] = {}
@@ -110,6 +118,7 @@ class Crawl:
         self._unrendered()
         self._resolve_redirects()
         self.verdict.finish(self.frontier.truncation())
+        caps.record(self.snapshot, self.link_cap.errors() + self.image_cap.errors())
         self._stats(time.monotonic() - clock, before)
 
     def _seed(self) -> None:
@@ -150,7 +159,7 @@ class Crawl:
             if task.kind == "page":
                 return tasks.fetch_page(self.fetcher, task, self.page_bytes, self._claim, self.renderer)
             if task.kind == "image":
-                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoding)
+                return tasks.fetch_image(self.fetcher, task, self.image_bytes, self.decoders)
             if task.kind == "sitemap":
                 return Outcome(task, urls=self._sitemap_urls(task.url))
             return tasks.check_link(self.fetcher, task)
@@ -234,14 +243,23 @@ class Crawl:
                     self._add_link(url, 1, declared=True)
 
     def _follow(self, page: Page) -> None:
+        external = 0
         for link in page.links:
             if link.url in self.linked or self.scope.excluded(link.url):
                 continue
             if link.tag == "script" and not self.scope.same_site(link.url):
                 continue      # a string in a script handler: followed only when it names this site's page
+            if self.config.crawl.check_external_links and not self.scope.same_site(link.url):
+                if not self.link_cap.take(page.url, external):
+                    continue
+                external += 1
             self._add_link(link.url, page.depth + 1)
+        fetched = 0
         for use in page.images:
             if use.src not in self.images_seen:
+                if not self.image_cap.take(page.url, fetched):
+                    continue
+                fetched += 1
                 self.images_seen.add(use.src)
                 self._queue(Task("image", use.src, same_site=self.scope.same_site(use.src)))
 

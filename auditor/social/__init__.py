@@ -14,9 +14,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from .. import imaging
 from ..crawl import tasks
 from ..crawl.http import Fetcher
+from ..imaging import NOT_CHECKED
+from ..isolation import Decoders
 from ..snapshot import Account, CrawlError, ImageInfo, Post, Snapshot
 from . import bluesky, graph, mastodon, opengraph, rss
 from .common import LIMIT_REACHED, Api, Collected, SourceError, web_address
@@ -34,7 +35,12 @@ IMAGES_PER_POST = 4              # at most, on average, fetched per account: max
 
 
 def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_run_at: datetime | None,
-            stop: threading.Event, now: datetime | None = None) -> None:
+            stop: threading.Event, now: datetime | None = None, decoders: Decoders | None = None) -> None:
+    """Images are analysed by `decoders` (worker processes), or by workers of its own."""
+    if decoders is None:
+        with Decoders.for_config(config, stop) as own:
+            collect(config, fetcher, snapshot, previous_run_at=previous_run_at, stop=stop, now=now, decoders=own)
+        return
     now = now or datetime.now(timezone.utc)
     unreadable = 0
     for entry in config.social:
@@ -55,7 +61,8 @@ def collect(config: Config, fetcher: Fetcher, snapshot: Snapshot, *, previous_ru
         snapshot.older_posts.extend(collected.older)
         if collected.cut_short:
             snapshot.errors.append(_cut_short(entry, collected))
-        fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop, entry.max_posts * IMAGES_PER_POST)
+        fetch_images(collected, fetcher, snapshot, config.crawl.max_image_mb, stop, entry.max_posts * IMAGES_PER_POST,
+                     decoders)
     snapshot.stats["social_accounts"] = len(snapshot.accounts)
     snapshot.stats["social_posts"] = len(snapshot.posts)
     snapshot.stats["social_items_unreadable"] = unreadable
@@ -139,7 +146,7 @@ def where(entry: Social) -> str:
 
 
 def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max_mb: float,
-                 stop: threading.Event, limit: int) -> None:
+                 stop: threading.Event, limit: int, decoders: Decoders) -> None:
     posts = collected.posts + collected.older
     urls = [collected.account.avatar_url] + [i.src for p in posts for i in p.images]
     wanted = list(dict.fromkeys(u for u in urls if u and u not in snapshot.images))[:limit]
@@ -156,8 +163,9 @@ def fetch_images(collected: Collected, fetcher: Fetcher, snapshot: Snapshot, max
         result = fetcher.fetch(url, robots=False, max_bytes=int(max_mb * 2**20),
                                headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.5"})
         if result.ok and not result.truncated:
-            snapshot.images[url] = imaging.analyse(url, result.body, result.content_type, result.status)
-            fetcher.remember(result, "image", snapshot.images[url].to_dict())
+            snapshot.images[url] = decoders.analyse(url, result.body, result.content_type, result.status)
+            if NOT_CHECKED not in snapshot.images[url].facts:      # tried again next time
+                fetcher.remember(result, "image", snapshot.images[url].to_dict())
         else:
             snapshot.images[url] = ImageInfo(url=url, status=result.status, oversized=result.truncated,
                                              error=result.error or f"the server answered {result.status}")
