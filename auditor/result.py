@@ -14,7 +14,7 @@ from . import dismissals
 from . import findings as findings_mod
 from .config import Config
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, Dismissal, Ending, History, Run
+from .history import Changes, Comparison, Dismissal, Ending, History, Run, run_path
 
 
 @dataclass
@@ -69,7 +69,7 @@ class RunResult:
 
 def run_folder(config: Config, run_id: int) -> Path:
     """A run's folder in the storage folder: its findings, summary and reports."""
-    folder = Path(config.storage) / "runs" / f"{run_id:05d}"
+    folder = run_path(config.storage, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
