@@ -19,6 +19,8 @@ KILLED = "the run was killed before it finished"
 STOPPED = "the audit was stopped before it finished"
 
 
+RUNS = "runs"          # the storage folder's folder of run folders
+
 class Ending(str, enum.Enum):
     """How a run ended, kept as a value beside the words of its error."""
 
@@ -244,7 +246,7 @@ class History:
         Returns the ids recorded as killed."""
         killed = []
         for (run_id,) in self.db.execute("SELECT id FROM runs WHERE status='running'").fetchall():
-            ended = read_end_state(self.path.parent / "runs" / f"{run_id:05d}")
+            ended = read_end_state(run_path(self.path.parent, run_id))
             if ended is None:
                 killed.append(run_id)
                 self.db.execute("UPDATE runs SET status='incomplete', finished_at=COALESCE(finished_at, ?),"
@@ -440,7 +442,7 @@ def _use_wal(db: sqlite3.Connection) -> None:
             db.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 99:
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or attempt == 99:
                 raise
             time.sleep(0.05)
 
@@ -490,9 +492,14 @@ def read_end_state(run_dir: Path) -> dict[str, Any] | None:
     return data if ok else None
 
 
+def run_path(storage: Path | str, run_id: int) -> Path:
+    """Where a run's files are kept in the storage folder: its findings, summary and reports."""
+    return Path(storage) / RUNS / f"{run_id:05d}"
+
+
 def archived_runs(storage: Path) -> list[int]:
     """The numbers of the run folders kept under `runs/`."""
-    folder = Path(storage) / "runs"
+    folder = Path(storage) / RUNS
     if not folder.is_dir():
         return []
     return [int(p.name) for p in folder.iterdir() if p.name.isdigit() and p.is_dir()]
@@ -507,7 +514,7 @@ def open_history(storage: Path) -> History:
         history = History(path)
         history.db.execute("SELECT COUNT(*) FROM runs").fetchone()
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+        if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode != sqlite3.SQLITE_CORRUPT:
             raise                         # unwritable or full: not damage, and nothing to put aside
         problem = f"could not be read ({exc})"
     else:

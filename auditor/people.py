@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import imaging
+from .decoding import flatten, upright
 
 # The crawl analyses images in several threads already: OpenCV's own thread pool on top of them
 # only makes the threads wait for each other.
@@ -68,7 +68,7 @@ class Sighting:
 
 def look(img: Image.Image) -> Sighting:
     """Who is pictured in a decoded image (any size: it is shrunk first; transparency ignored)."""
-    rgb = np.asarray(imaging.flatten(imaging.upright(img)))
+    rgb = np.asarray(flatten(upright(img)))
     person = person_score(rgb)
     if person < PERSON_MAYBE:
         return Sighting()
@@ -82,7 +82,7 @@ def look(img: Image.Image) -> Sighting:
 def clearly_pictured(img: Image.Image) -> bool:
     """Whether the person detector is sure someone is pictured (for images that are not clearly
     photographs)."""
-    return person_score(np.asarray(imaging.flatten(imaging.upright(img)))) >= PERSON_SURE
+    return person_score(np.asarray(flatten(upright(img)))) >= PERSON_SURE
 
 
 # --- the networks ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from PIL import Image
 
 from . import metadata, people
 from .consent import hashing
-from .imaging import flatten
+from .decoding import flatten
 from .snapshot import ImageInfo
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from . import findings as findings_mod
 from .config import Config
 from .coverage import Coverage
 from .findings import SEVERITIES, Finding
-from .history import Changes, Comparison, Dismissal, Ending, History, Run
+from .history import Changes, Comparison, Dismissal, Ending, History, Run, run_path
 
 
 @dataclass
@@ -73,7 +73,7 @@ class RunResult:
 
 def run_folder(config: Config, run_id: int) -> Path:
     """A run's folder in the storage folder: its findings, summary and reports."""
-    folder = Path(config.storage) / "runs" / f"{run_id:05d}"
+    folder = run_path(config.storage, run_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -20,7 +20,7 @@ import resvg_py
 from lxml import etree
 from PIL import Image, ImageFont
 
-from .imaging import Refused
+from .limits import Refused
 
 log = logging.getLogger(__name__)
 

@@ -199,3 +199,163 @@ def pytest_addoption(parser):
                          help="rewrite golden files instead of comparing against them")
     except ValueError:  # already added by another plugin
         pass
+
+# Tests that take seconds each: real processes, a browser, whole audits, many generated cases.
+# `pytest -m "not slow"` leaves them out for a quick run while developing; CI runs everything.
+# List a new slow test here (by module and function name) or mark it @pytest.mark.slow.
+SLOW = {
+    "test_bench.py": {
+        "test_cached_site_is_reused_and_rebuilt_when_the_version_changes",
+        "test_generation_is_deterministic",
+        "test_server_keeps_connections_alive_and_answers_304_over_http",
+    },
+    "test_bench_realworld.py": {
+        "test_findings_are_audited_at_the_given_date_and_scored_per_site_and_code",
+        "test_reuse_scores_again_without_auditing_and_bad_files_are_refused",
+    },
+    "test_checkspeed_golden.py": {
+        "test_findings_match_the_golden_file",
+    },
+    "test_checkspeed_scan.py": {
+        "test_addresses_masked_line_by_line_as_in_one_pass",
+        "test_contacts_found_line_by_line_as_in_one_pass",
+        "test_fold_keeps_positions_and_every_letter_a_case_blind_pattern_takes",
+        "test_numeric_dates_are_read_as_dateparser_reads_them",
+        "test_patterns_tried_only_where_they_start_find_what_a_full_scan_finds",
+    },
+    "test_cli.py": {
+        "test_python_dash_m_runs_the_cli",
+    },
+    "test_consent_analysis.py": {
+        "test_faces_are_counted_in_a_photo_of_a_person_and_not_in_a_landscape",
+        "test_facts_and_hashes_survive_the_json_cache",
+        "test_metadata_reports_gps_and_the_fields_that_name_people",
+        "test_photo_classifier_accuracy_on_the_labelled_set",
+    },
+    "test_consent_checks.py": {
+        "test_a_photo_of_people_without_consent_is_high",
+        "test_bad_register_rows_are_left_out_reported_and_the_rest_still_checked",
+        "test_consent_findings_for_pages_and_posts",
+        "test_messages_and_evidence_name_the_consent_ref_never_the_people",
+        "test_photo_metadata_gps_and_names",
+        "test_thumbnails_of_flagged_photos_are_small_and_stripped",
+        "test_url_rows_match_their_exact_url_and_copies_of_the_crawled_image",
+        "test_without_a_register_one_finding_sums_up_the_photos",
+    },
+    "test_consent_demo.py": {
+        "test_each_planted_consent_case_is_found",
+    },
+    "test_consent_faces.py": {
+        "test_people_are_counted_with_a_record_and_an_old_analysis_is_redone",
+    },
+    "test_consent_matching.py": {
+        "test_two_photos_of_the_same_scene_are_not_confused",
+    },
+    "test_crawl_pipeline.py": {
+        "test_pipeline_reports_broken_links_and_images",
+        "test_pipeline_rerun_is_answered_by_304s",
+    },
+    "test_crawl_render.py": {
+        "test_a_script_built_page_is_rendered_again_on_a_re_audit",
+        "test_a_site_whose_menu_and_footer_are_loaded_by_script_is_read_whole",
+        "test_rendering_asks_only_the_site_within_robots_txt",
+        "test_views_of_a_hash_routed_app_are_pages_of_their_own",
+    },
+    "test_crawl_website.py": {
+        "test_decompression_bomb_and_oversized_images_are_recorded_not_decoded",
+    },
+    "test_demo.py": {
+        "test_demo_writes_config_history_and_findings",
+    },
+    "test_dismissals.py": {
+        "test_a_dismissal_comes_back_after_its_date",
+        "test_a_dismissal_holds_across_audits_and_comes_back_when_its_page_changes",
+        "test_a_problem_reference_dismisses_every_place_and_undismiss_takes_it_back",
+        "test_bad_references_and_dates_change_nothing",
+    },
+    "test_hardening.py": {
+        "test_a_50_mb_streamed_page_is_cut_at_the_cap_and_the_audit_completes",
+        "test_a_full_disk_is_a_clear_error_and_the_next_run_recovers",
+        "test_a_link_farm_without_patterns_stops_at_max_pages",
+        "test_a_read_only_storage_folder_is_a_clear_error_and_the_next_run_recovers",
+        "test_a_storage_folder_that_cannot_be_made_is_a_clear_error_and_exit_1",
+        "test_an_endless_redirect_chain_is_bounded_and_reported_as_a_broken_link",
+        "test_hostile_feeds_are_unreadable_or_harmless_never_a_crash",
+        "test_malformed_html_is_recorded_never_a_crash",
+        "test_redirects_to_addresses_that_are_not_addresses_are_broken_links_in_plain_words",
+    },
+    "test_hardening_properties.py": {
+        "test_config_loader_raises_only_config_error",
+        "test_contact_parsing_takes_any_text",
+        "test_date_parsing_takes_any_text",
+        "test_decode_html_takes_any_bytes",
+        "test_extract_takes_any_html",
+        "test_social_timestamps_take_any_value",
+    },
+    "test_history.py": {
+        "test_processes_opening_a_new_history_at_once_migrate_it_once",
+    },
+    "test_identity_calibration.py": {
+        "test_on_coloured_backgrounds_only_a_same_mark_look_alike_comes_through",
+        "test_variants_match_their_reference_and_different_logos_never_match",
+    },
+    "test_identity_demo.py": {
+        "test_demo_identity_problems_are_found_and_traps_are_quiet",
+        "test_whole_demo_run_reports_the_identity_problems",
+    },
+    "test_memory.py": {
+        "test_pages_reach_the_history_in_batches_during_the_crawl",
+    },
+    "test_ops_cron.py": {
+        "test_the_crontab_line_runs_as_the_unprivileged_user_with_root_only_config_and_private_secrets",
+    },
+    "test_ops_mail.py": {
+        "test_a_stopped_audit_saves_its_report_and_the_next_one_mails_it",
+    },
+    "test_ops_process.py": {
+        "test_a_second_signal_stops_at_once_and_the_next_run_recovers",
+        "test_schedule_catches_up_at_start_and_stops_on_sigterm",
+        "test_sigkill_mid_crawl_then_the_daily_cron_line_catches_up",
+        "test_sigterm_mid_crawl_keeps_what_was_collected_and_the_next_run_is_normal",
+        "test_two_simultaneous_runs_make_one_audit",
+    },
+    "test_quality_inline_svg.py": {
+        "test_inline_svg_logos_are_matched_like_image_files",
+    },
+    "test_report_browser.py": {
+        "test_report_renders_in_chromium_and_fits",
+    },
+    "test_report_mail.py": {
+        "test_auditor_run_exits_1_on_an_outage_and_the_next_run_delivers_both",
+    },
+    "test_report_reading.py": {
+        "test_every_finding_is_reachable_and_the_words_are_plain",
+        "test_the_email_reads_in_order_of_harm_with_one_count",
+    },
+    "test_rerun_cache.py": {
+        "test_a_changed_config_is_not_served_results_made_for_the_old_one",
+        "test_a_changed_page_or_image_analysis_is_checked_afresh",
+        "test_an_unreadable_cache_file_only_costs_speed",
+        "test_results_kept_on_one_day_are_judged_against_the_next_days_date",
+        "test_whole_audits_of_the_demo_site_agree_with_a_fresh_audit_after_a_page_changes",
+    },
+    "test_social_back_catalogue.py": {
+        "test_an_account_whose_posts_are_all_older_than_the_lookback_has_its_photos_checked",
+    },
+    "test_social_pipeline.py": {
+        "test_audit_reads_every_kind_of_account",
+    },
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    modules = {}
+    for item in items:
+        module = item.path.name
+        modules[module] = getattr(item, "module", None)
+        if getattr(item, "originalname", item.name) in SLOW.get(module, ()):
+            item.add_marker(pytest.mark.slow)
+    stale = [f"{name}::{test}" for name, module in modules.items() if module is not None
+             for test in sorted(SLOW.get(name, ())) if not hasattr(module, test)]
+    if stale:
+        raise pytest.UsageError(f"conftest.SLOW names tests that no longer exist: {', '.join(stale)}")

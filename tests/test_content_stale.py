@@ -144,6 +144,8 @@ def test_files_that_are_not_pages_are_skipped(ctx):
     ("Dated 23 March 2024", "2024-03-23"),
     ("Issue 10 is out: as we write this, in March 2011, we are ready to distribute it.", "2011-03-31"),
     ("Welcome to our new site (Jun 12, 2018)", "2018-06-12"),
+    ("This policy was updated on the 10th September 2019", "2019-09-10"),
+    ("Date: 1300 GMT, Wednesday 30 January 2019", "2019-01-30"),
 ])
 def test_visible_date_forms(ctx, line, expected):
     [finding] = page_findings(stale, html_page(body(f"<p>{line}</p>")), ctx)

@@ -10,7 +10,7 @@ import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from auditor.config import SCHEMA, ConfigError, Social, load
@@ -94,6 +94,7 @@ BASES = st.sampled_from(["https://e.org/a/b.html", "http://E.org:80/a/?x=1", "ht
 
 @SETTINGS
 @given(href=st.lists(URL_PIECES, max_size=6).map("".join), base=BASES)
+@example(href="/\t/", base="https://e.org/a/b.html")      # a tab the URL parser drops makes "//"
 def test_shared_answers_for_repeated_links_equal_the_full_computation(href, base):
     from auditor.crawl.extract import _normalise
     assert normalise_url(href, base) == _normalise(href.strip(), base)

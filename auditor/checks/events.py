@@ -68,6 +68,8 @@ RECURRING = re.compile(r"\b(?:every|each)\s+(?:\w+day|week|month|morning|afterno
 TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[.:]\d\d)?\s*(?:am|pm)\b|\b(?:[01]?\d|2[0-3])[:.][0-5]\d\b", re.I)
 DIGIT = re.compile(r"\d")
 NAME_WORD = re.compile(r"[^\W\d_][\w'\u2019&-]*")
+DATE_LEFTOVERS = {"am", "pm", "date", "when", "st", "nd", "rd", "th", "monday", "tuesday", "wednesday", "thursday", "friday",
+                  "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
 CONNECTORS = {"on", "to", "at", "from", "and", "until", "till", "the", "of", "in", "for", "by"}
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"(])")
@@ -248,7 +250,8 @@ def _name_words(line: str, written: str) -> list[str]:
     rest = TIME_OF_DAY.sub(" ", line.replace(written, " "))
     for other in find_dates(rest, REFERENCE):
         rest = rest.replace(other.text, " ")
-    words = [w for w in NAME_WORD.findall(rest) if w.lower() not in ("am", "pm")]
+    # what is left of a date the reader did not take as one ("1st &", "Tuesday 17th to …")
+    words = [w for w in NAME_WORD.findall(rest) if w.lower() not in DATE_LEFTOVERS]
     while words and words[-1].lower() in CONNECTORS:
         words.pop()
     while words and words[0].lower() in CONNECTORS:

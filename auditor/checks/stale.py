@@ -29,11 +29,12 @@ UPDATED_LABEL = re.compile(r"\b(?:last\s+)?(?:updated|reviewed|modified|revised|
 # Text that dates itself: "as we write this, in March 2011", "at the time of writing (May 2019)".
 WRITING_LABEL = re.compile(r"(?:(?<=as we )|(?<=as i )|(?<=time of ))writ(?:e|ing)\b(?:\s+this)?[\s,:(]*(?:in\s+|on\s+)?",
                            re.I)
-POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+on)?\s*[:\-–]?", re.I)
+POSTED_LABEL = re.compile(r"\b(?:posted|published|first\s+published)\b(?:\s+(?:on|date))?\s*[:\-–]?", re.I)
 # The words each label starts with: the labels are tried only where one is written.
 STAMP_WORDS = re.compile(r"\b(?:updated|reviewed|modified|revised|dated|posted|published|copyright)\b|\u00a9", re.I)
 DIGITS_AHEAD = re.compile(r"\d")
 TITLE_WORDS = 16
+ITEM_LABEL = re.compile(r"(?:date|when)s?\s*:", re.I)
 ISO_DATE = re.compile(r"\s*(?:19|20)\d\d-\d\d-\d\d")
 LABEL_WORDS = {UPDATED_LABEL: ("last", "updated", "reviewed", "modified", "revised", "dated"),
                POSTED_LABEL: ("posted", "published", "first"), WRITING_LABEL: ("writ",)}
@@ -126,9 +127,9 @@ def _listed(page: Page) -> Iterator[Evidence]:
     for line in (page.text or "").splitlines():
         # a date leads with its digits: "3 May 2024", "Saturday 3 May", "JANUARY 2021:"
         if not line[:1].isalnum() or STAMP_WORDS.search(line, 0, 40) or not (
-                DIGITS_AHEAD.search(line, 0, 20) or line.endswith(")")):
+                DIGITS_AHEAD.search(line, 0, 20) or line.endswith(")") or ITEM_LABEL.match(line)):
             continue
-        found = leading_date(line, REFERENCE) or _trailing_date(line)
+        found = leading_date(line, REFERENCE) or _trailing_date(line) or _labelled_item(line)
         if found:
             yield Evidence(found.date, "listed", f"the date shown on the page: \u201c{_quote(line)}\u201d",
                            _quote(line))
@@ -140,6 +141,14 @@ def _listed(page: Page) -> Iterator[Evidence]:
         if day and item.get("text"):
             yield Evidence(day, "listed", f"the date shown on the page: \u201c{_quote(item['text'])}\u201d",
                            _quote(item["text"]))
+
+
+def _labelled_item(line: str) -> DateMatch | None:
+    """An item's "Date: 1300 GMT, Wednesday 30 January 2019" line."""
+    if not ITEM_LABEL.match(line):
+        return None
+    found = [d for d in find_dates(line, REFERENCE) if d.has_year]
+    return max(found, key=lambda d: d.date) if found else None
 
 
 def _trailing_date(line: str) -> DateMatch | None:
@@ -189,6 +198,9 @@ def _labelled(text: str) -> Iterator[tuple[str, str, str]]:
 def _visible_from(labelled, today: date) -> Iterator[Evidence]:
     for tier, words, after in labelled:
         found = leading_date(after, today)
+        if found is None and after[:4].lower() == "the ":       # "updated on the 10th September 2019"
+            found = leading_date(after[4:], today)
+            words = f"{words} the" if found else words
         if found:
             yield Evidence(found.date, tier, f"the \u201c{words} {found.text}\u201d line on the page",
                            f"{words} {found.text}")

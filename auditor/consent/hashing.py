@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from ..imaging import STREAM_PIXELS, decode, flatten, open_image
+from ..decoding import STREAM_PIXELS, decode, flatten, open_image
 
 cv2.setNumThreads(1)                  # as in people.py: callers run in parallel threads already
 WORK_SIZE = 128                       # decode/resample photos to at most this size first

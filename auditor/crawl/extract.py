@@ -76,9 +76,14 @@ def decode_html(body: bytes, header_charset: str | None = None) -> str:
         return body.decode("windows-1252", errors="replace")
 
 
+_URL_SPACE = str.maketrans("", "", "\t\n\r")
+
+
 def normalise_url(url: str, base: str | None = None) -> str | None:
     """Absolute http(s) URL without fragment, lower-case host, no default port."""
     url = (url or "").strip()
+    if "\t" in url or "\n" in url or "\r" in url:
+        url = url.translate(_URL_SPACE)     # as the URL parser would, before "/\t/" is read as "//"
     # A site's navigation repeats the same root-relative and absolute links on every page: those
     # depend on the base's origin at most, so their answers are shared between pages.
     if url.lower().startswith(("http://", "https://")) and _names_host(url):

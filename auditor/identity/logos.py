@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..imaging import open_image
+from ..decoding import open_image
 from ..snapshot import ImageInfo
 from . import hashing
 
