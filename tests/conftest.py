@@ -251,6 +251,12 @@ SLOW = {
     "test_consent_matching.py": {
         "test_two_photos_of_the_same_scene_are_not_confused",
     },
+    "test_content_demo.py": {
+        "test_stale_page_found_with_its_date_source",
+    },
+    "test_crawl_http.py": {
+        "test_retry_after_is_honoured_and_long_waits_are_not",
+    },
     "test_crawl_pipeline.py": {
         "test_pipeline_reports_broken_links_and_images",
         "test_pipeline_rerun_is_answered_by_304s",
@@ -262,9 +268,11 @@ SLOW = {
         "test_views_of_a_hash_routed_app_are_pages_of_their_own",
     },
     "test_crawl_website.py": {
+        "test_429_with_retry_after_is_honoured",
         "test_decompression_bomb_and_oversized_images_are_recorded_not_decoded",
     },
     "test_demo.py": {
+        "test_demo_planted_broken_link_and_image_are_found",
         "test_demo_writes_config_history_and_findings",
     },
     "test_dismissals.py": {
@@ -273,16 +281,24 @@ SLOW = {
         "test_a_problem_reference_dismisses_every_place_and_undismiss_takes_it_back",
         "test_bad_references_and_dates_change_nothing",
     },
+    "test_faults_inputs.py": {
+        "test_two_additions_of_the_same_photo_at_once_leave_one_row",
+    },
+    "test_faults_mail.py": {
+        "test_a_run_killed_after_its_report_was_accepted_is_neither_redone_nor_resent",
+    },
     "test_hardening.py": {
-        "test_a_50_mb_streamed_page_is_cut_at_the_cap_and_the_audit_completes",
+        "test_a_50_mb_streamed_page_is_cut_at_the_cap_and_the_audit_ends_normally",
         "test_a_full_disk_is_a_clear_error_and_the_next_run_recovers",
         "test_a_link_farm_without_patterns_stops_at_max_pages",
         "test_a_read_only_storage_folder_is_a_clear_error_and_the_next_run_recovers",
         "test_a_storage_folder_that_cannot_be_made_is_a_clear_error_and_exit_1",
+        "test_a_trickling_page_in_a_crawl_is_an_error_not_a_hang",
         "test_an_endless_redirect_chain_is_bounded_and_reported_as_a_broken_link",
         "test_hostile_feeds_are_unreadable_or_harmless_never_a_crash",
         "test_malformed_html_is_recorded_never_a_crash",
         "test_redirects_to_addresses_that_are_not_addresses_are_broken_links_in_plain_words",
+        "test_trickled_headers_and_body_end_by_the_total_deadline",
     },
     "test_hardening_properties.py": {
         "test_config_loader_raises_only_config_error",
@@ -295,6 +311,13 @@ SLOW = {
     "test_history.py": {
         "test_processes_opening_a_new_history_at_once_migrate_it_once",
     },
+    "test_hostile_input.py": {
+        "test_external_links_are_capped_per_page_and_per_audit",
+        "test_images_are_capped_per_page_and_per_audit",
+        "test_retry_after_waiting_is_capped_per_host",
+        "test_svgs_that_crashed_aborted_or_hung_the_audit_cost_only_themselves",
+        "test_the_audit_stops_at_its_time_limit_and_says_so",
+    },
     "test_identity_calibration.py": {
         "test_on_coloured_backgrounds_only_a_same_mark_look_alike_comes_through",
         "test_variants_match_their_reference_and_different_logos_never_match",
@@ -302,6 +325,9 @@ SLOW = {
     "test_identity_demo.py": {
         "test_demo_identity_problems_are_found_and_traps_are_quiet",
         "test_whole_demo_run_reports_the_identity_problems",
+    },
+    "test_identity_presented.py": {
+        "test_only_what_presents_itself_as_the_logo_is_judged_and_names_are_read_as_shown",
     },
     "test_memory.py": {
         "test_pages_reach_the_history_in_batches_during_the_crawl",
@@ -340,7 +366,12 @@ SLOW = {
         "test_whole_audits_of_the_demo_site_agree_with_a_fresh_audit_after_a_page_changes",
     },
     "test_social_back_catalogue.py": {
+        "test_a_failing_page_inside_the_window_still_makes_the_account_unreadable",
+        "test_a_failing_page_of_old_posts_keeps_what_was_read_and_says_why",
         "test_an_account_whose_posts_are_all_older_than_the_lookback_has_its_photos_checked",
+    },
+    "test_social_demo.py": {
+        "test_demo_feed_is_collected_and_planted_dormancy_found",
     },
     "test_social_pipeline.py": {
         "test_audit_reads_every_kind_of_account",

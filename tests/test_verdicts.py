@@ -16,10 +16,10 @@ from auditor import cli, scheduler
 from auditor.config import load
 from auditor.coverage import FAILED_SHARE, assess
 from auditor.history import open_history
-from tests.conftest import SITES
-from tests.consent_support import encode, photo
-from tests.conftest import Response
-from tests.crawl_support import crawl, page_html, write_site
+from conftest import SITES
+from consent_support import encode, photo
+from conftest import Response
+from crawl_support import crawl, page_html, write_site
 
 MOBILE = "Call Jo on 07534 201987 about the toy library."
 
