@@ -75,10 +75,7 @@ def send(data: bytes, smtp: Smtp, on_accepted: Callable[[], None] | None = None)
         else:
             try:
                 refused = client.sendmail(sender, recipients, data)
-            except PERMANENT as exc:
-                _close(client)
-                raise MailError(f"the mail server {smtp.host}:{smtp.port} refused the message: {_describe(exc)}") from exc
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException) as exc:     # not accepted: refused or to retry, below
                 _close(client)
                 error = exc
             else:
