@@ -72,6 +72,8 @@ def _streamed(data: bytes, side: int, fmt: str | None) -> Image.Image:
             vimg = vimg.colourspace("srgb" if vimg.bands >= 3 else "b-w").cast("uchar")
         pixels = vimg.numpy()
     except pyvips.Error as exc:
+        if "out of memory" in str(exc):     # libvips' own allocation refused: the image is fine
+            raise MemoryError(str(exc).strip()[:200]) from None
         raise ValueError(f"not a readable image ({str(exc).splitlines()[0][:200]})") from None
     mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}.get(pixels.shape[2] if pixels.ndim == 3 else 1)
     if mode is None:
