@@ -66,6 +66,10 @@ def _streamed(data: bytes, side: int, fmt: str | None) -> Image.Image:
     decodes it a strip at a time; raises ValueError when it cannot."""
     import pyvips   # loaded when a very large image needs it
 
+    # each image is decoded once, one at a time per process: libvips' cache of operations and its
+    # thread per core would only hold memory (tens of megabytes for a 30-megapixel PNG)
+    pyvips.cache_set_max(0)
+    pyvips.concurrency_set(1)
     try:
         vimg = pyvips.Image.thumbnail_buffer(data, side, size="down")
         if vimg.format != "uchar":          # 16-bit and float images, as 8-bit sRGB or grey

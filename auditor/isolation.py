@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import heap
 from .imaging import Unchecked, mark_unchecked
 from .snapshot import ImageInfo
 
@@ -325,6 +326,7 @@ def serve(memory_mb: int) -> None:
             return                  # a fresh worker is cheaper than a fragmented heap
         finally:
             info = None             # type: ignore[assignment]
+            heap.trim()             # what decoding and the detectors freed, back before the next image
 
 
 if __name__ == "__main__":
