@@ -15,16 +15,22 @@ decoded image, so it can run in any thread or process.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from dataclasses import dataclass
 from importlib import resources
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 from PIL import Image
 
 from .decoding import flatten, upright
+
+# ONNX Runtime's wheel collects usage telemetry on Linux too, from the moment it is imported (a
+# device identifier and a queue of events under ~/.cache, and a warning on stderr where it cannot
+# write there): an audit sends nothing anywhere it was not asked to, and cron mails any output.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+import onnxruntime as ort  # noqa: E402  (only after the line above)
 
 # The crawl analyses images in several threads already: OpenCV's own thread pool on top of them
 # only makes the threads wait for each other.

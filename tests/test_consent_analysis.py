@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from consent_support import encode, labelled_set, logo, photo, two_people
@@ -53,6 +57,27 @@ def test_each_face_of_a_group_is_counted_at_any_size_the_site_publishes():
     for width in (1024, 480):
         group = two_people().resize((width, width // 2), Image.Resampling.LANCZOS)
         assert analysed(encode(group)).facts["faces"] == 2, width
+
+
+def test_faces_too_small_for_a_first_look_are_counted_after_a_closer_one():
+    # two people small in a wide scene, as in a photo of a hall or a playground: at the first
+    # look their faces are too small to tell
+    scene = photo("brick").convert("RGB").resize((1200, 900))
+    scene.paste(two_people().resize((480, 240), Image.Resampling.LANCZOS), (450, 400))
+    facts = analysed(encode(scene)).facts
+    assert facts["people"] is True and facts["faces"] >= 1
+
+
+def test_the_detectors_send_and_store_nothing_and_print_nothing(tmp_path):
+    # ONNX Runtime keeps a device identifier and a queue of usage events in the home folder
+    home = tmp_path / "home"
+    home.mkdir()
+    script = ("import sys; sys.path.insert(0, 'tests'); from consent_support import photo; "
+              "from auditor import people; print(people.look(photo('astronaut')).faces)")
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "HOME": str(home)},
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "1\n", "")
+    assert list(home.rglob("*")) == []
 
 
 def test_an_unsure_image_counts_as_a_photograph_when_someone_is_clearly_pictured_in_it():
