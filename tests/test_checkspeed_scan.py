@@ -13,7 +13,7 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 
 from auditor.checks import stale
 from auditor.identity import hashing, logos
-from auditor.identity.names import ADDRESS, MASKED, mask_addresses
+from auditor.identity.names import ADDRESS, MASKED, PUNCTUATION_TO_SPACE, UNPUNCTUATED_WORD, mask_addresses
 from auditor.text import contacts, dates
 from auditor.text.scan import CASE_BLIND_EXTRA, finditer_at, fold, line_cache, positions
 
@@ -51,6 +51,15 @@ def test_patterns_tried_only_where_they_start_find_what_a_full_scan_finds(text):
     starts = positions(text, dates.COPYRIGHT_STARTS)
     assert [m.span() for m in finditer_at(dates.COPYRIGHT, text, starts)] == \
         [m.span() for m in dates.COPYRIGHT.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(PHRASES),
+                          st.sampled_from(["\u2019", "\u201c", "\u2026", "\u00a3", "caf\u00e9", "\x1c", "\u2028",
+                                           "\x85", "\u3000", "_", "'"])), max_size=60).map("".join))
+def test_words_of_a_text_by_pattern_are_the_words_left_once_punctuation_is_blanked(text):
+    # the name check reads words by pattern where the text is not plain ASCII
+    assert UNPUNCTUATED_WORD.findall(text) == text.translate(PUNCTUATION_TO_SPACE).split()
 
 
 @settings(max_examples=300, deadline=None)
