@@ -83,7 +83,8 @@ class Decoders:
     def __init__(self, workers: int = 1, limits: Limits | None = None, stop: threading.Event | None = None):
         self.limits = limits or Limits()
         self.stop = stop or threading.Event()
-        self._slots = threading.Semaphore(max(1, workers))
+        self.workers = max(1, workers)
+        self._slots = threading.Semaphore(self.workers)
         self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -308,6 +309,7 @@ def serve(memory_mb: int) -> None:
     from . import imaging, people, svg   # loaded before the limits, which are for the images
     imaging.analysers()
     svg.font_families()
+    people.runtime()
     _limit_self(memory_mb)
     del people
     inp, out = sys.stdin.buffer, sys.stdout.buffer

@@ -103,6 +103,11 @@ def test_a_hosts_images_wait_ahead_of_its_pages_in_their_own_order():
     order = [queue.popleft().url for _ in range(4)]
     assert order == ["https://x.org/a.jpg", "https://x.org/b.jpg", "https://x.org/1", "https://x.org/2"]
     assert not queue
+    # while the decoding workers are all busy, pages go on and images wait
+    queue.append(Task("image", "https://x.org/c.jpg"))
+    queue.append(Task("page", "https://x.org/3"))
+    assert queue.popleft(images=False).url == "https://x.org/3"
+    assert queue.popleft(images=False) is None and len(queue) == 1
 
 
 def _rss_kb() -> int:

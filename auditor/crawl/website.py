@@ -49,7 +49,9 @@ def collect(config, fetcher: Fetcher, cache, snapshot: Snapshot, *, on_page: Cal
 
 class HostQueue:
     """One host's waiting tasks, images ahead of the rest: they are analysed while the crawl's own
-    records are still few, not all at the end of a large crawl on top of them."""
+    records are still few, not all at the end of a large crawl on top of them. But only as many
+    images at a time as the decoding workers can take: more would hold the crawl's threads waiting
+    for a worker while pages wait to be fetched and read."""
 
     def __init__(self):
         self.images: deque[Task] = deque()
@@ -58,8 +60,10 @@ class HostQueue:
     def append(self, task: Task) -> None:
         (self.images if task.kind == "image" else self.rest).append(task)
 
-    def popleft(self) -> Task:
-        return (self.images or self.rest).popleft()
+    def popleft(self, images: bool = True) -> Task | None:
+        if self.images and images:
+            return self.images.popleft()
+        return self.rest.popleft() if self.rest else None
 
     def __len__(self) -> int:
         return len(self.images) + len(self.rest)
@@ -78,6 +82,8 @@ class Crawl:
         self.workers = c.workers
         self.per_host = c.workers if c.delay_seconds <= 0 else 1
         self.decoders = decoders
+        # one image fetched while each worker decodes another
+        self.image_slots, self.images_inflight = decoders.workers + 1, 0
         self.page_bytes, self.image_bytes = int(c.max_page_mb * 2**20), int(c.max_image_mb * 2**20)
         self.queues: OrderedDict[str, HostQueue] = OrderedDict()
         self.busy: dict[str, int] = {}
@@ -139,6 +145,7 @@ class Crawl:
             if task is None:
                 return
             self.busy[task.host] = self.busy.get(task.host, 0) + 1
+            self.images_inflight += task.kind == "image"
             self.inflight[pool.submit(self._work, task)] = task
 
     def _next(self) -> Task | None:
@@ -147,8 +154,10 @@ class Crawl:
             if not queue:
                 del self.queues[host]
             elif self.busy.get(host, 0) < self.per_host:
-                self.queues.move_to_end(host)        # round robin across hosts
-                return queue.popleft()
+                task = queue.popleft(images=self.images_inflight < self.image_slots)
+                if task is not None:
+                    self.queues.move_to_end(host)    # round robin across hosts
+                    return task
         return None
 
     def _queue(self, task: Task) -> None:
@@ -184,6 +193,7 @@ class Crawl:
     def _absorb(self, future: Future) -> None:
         task = self.inflight.pop(future)
         self.busy[task.host] -= 1
+        self.images_inflight -= task.kind == "image"
         self.done += 1
         if self.done % TRIM_EVERY == 0:
             heap.trim()     # what parsing and image analysis freed would otherwise stay resident
