@@ -19,6 +19,8 @@ import os
 import threading
 from dataclasses import dataclass
 from importlib import resources
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -26,11 +28,8 @@ from PIL import Image
 
 from .decoding import flatten, upright
 
-# ONNX Runtime's wheel collects usage telemetry on Linux too, from the moment it is imported (a
-# device identifier and a queue of events under ~/.cache, and a warning on stderr where it cannot
-# write there): an audit sends nothing anywhere it was not asked to, and cron mails any output.
-os.environ["ORT_DISABLE_TELEMETRY"] = "1"
-import onnxruntime as ort  # noqa: E402  (only after the line above)
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 # The crawl analyses images in several threads already: OpenCV's own thread pool on top of them
 # only makes the threads wait for each other.
@@ -117,7 +116,19 @@ class _Network:
         return self.session.run(outputs, {self.session.get_inputs()[0].name: blob})
 
 
+def runtime() -> ModuleType:
+    """ONNX Runtime, imported where a photo is analysed (a decoding worker), never in the audit's
+    own process, which only reads what the workers saw."""
+    # Its wheel collects usage telemetry on Linux too, from the moment it is imported (a device
+    # identifier and a queue of events under ~/.cache, and a warning on stderr where it cannot
+    # write there): an audit sends nothing anywhere it was not asked to, and cron mails any output.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime
+    return onnxruntime
+
+
 def _session(name: str) -> ort.InferenceSession:
+    ort = runtime()
     options = ort.SessionOptions()
     # the crawl analyses images in several threads or processes already: a thread pool per
     # session on top of them only makes them wait for each other

@@ -80,6 +80,14 @@ def test_the_detectors_send_and_store_nothing_and_print_nothing(tmp_path):
     assert list(home.rglob("*")) == []
 
 
+def test_the_audits_own_process_does_not_load_the_detectors_runtime():
+    # it only reads what the decoding workers saw: ONNX Runtime would cost it some 30 MB
+    script = ("import sys; from auditor import cli, pipeline, checks, people, isolation; "
+              "print('onnxruntime' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout == "False\n", done.stderr
+
+
 def test_an_unsure_image_counts_as_a_photograph_when_someone_is_clearly_pictured_in_it():
     # a wide black frame makes a photo read as half a graphic
     framed = analysed(encode(ImageOps.expand(photo("astronaut"), border=128, fill=(0, 0, 0)))).facts
