@@ -16,7 +16,7 @@ from .snapshot import CrawlError, Snapshot
 COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
 # Crawl errors that mean part of the site was not read. What robots.txt keeps out is the site's own
 # choice, said as a finding: it makes the audit partial only when it keeps out the whole site.
-PARTIAL_KINDS = ("down", "blocked", "truncated", "unrendered", "unchecked", "error", "capped")
+PARTIAL_KINDS = ("down", "blocked", "truncated", "unrendered", "unchecked", "error", "capped", "offline")
 UNREADABLE_KINDS = ("down", "blocked", "robots", "error")
 FAILED_SHARE = 0.2          # of the site's requests: more failing than this is a site that did not answer
 MIN_FAILED = 3
@@ -32,6 +32,7 @@ HEADLINE_REASONS = {
     "blocked": "the website refused the auditor",
     "only": "only some checks ran",
     "capped": "the audit reached one of its limits",
+    "offline": "links to other websites could not be checked from this computer",
 }
 
 
@@ -51,6 +52,7 @@ class Coverage:
     failed_requests: int = 0
     checks: tuple[str, ...] = ()   # the checks that ran, when not all did (--only, or one failed)
     codes: tuple[str, ...] = ()    # and the finding codes they check: only those can be resolved
+    unreached: tuple[str, ...] = ()   # other websites (host:port) this computer could not reach: not checked
     read_urls: set[str] = field(default_factory=set)    # pages, posts and accounts read in this run
 
     @property
@@ -89,7 +91,7 @@ class Coverage:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("read_urls")
-        data["checks"], data["codes"] = list(self.checks), list(self.codes)
+        data["checks"], data["codes"], data["unreached"] = list(self.checks), list(self.codes), list(self.unreached)
         return data
 
     @classmethod
@@ -97,7 +99,8 @@ class Coverage:
         return cls(state=data.get("state", COMPLETE), reasons=[Reason(**r) for r in data.get("reasons", [])],
                    pages_read=data.get("pages_read", 0), pages_known=data.get("pages_known", 0),
                    requests=data.get("requests", 0), failed_requests=data.get("failed_requests", 0),
-                   checks=tuple(data.get("checks", ())), codes=tuple(data.get("codes", ())))
+                   checks=tuple(data.get("checks", ())), codes=tuple(data.get("codes", ())),
+                   unreached=tuple(data.get("unreached", ())))
 
 
 def assess(snapshot: Snapshot, only: Iterable[tuple[str, Iterable[str]]] | None = None,
@@ -119,6 +122,8 @@ def assess(snapshot: Snapshot, only: Iterable[tuple[str, Iterable[str]]] | None 
         cov.reasons.append(Reason("stopped", "The audit was stopped before it finished."))
     for error in _partial(snapshot.errors):
         cov.reasons.append(Reason(error.kind, error.message))
+        if error.kind == "offline":
+            cov.unreached = tuple(error.evidence.get("hosts", ()))
     if cov.failed_requests >= MIN_FAILED and cov.failed_requests > FAILED_SHARE * cov.requests:
         cov.reasons.append(Reason("failing", f"The website did not answer {cov.failed_requests} of the audit\u2019s "
                                              f"{cov.requests} requests (timeouts or server errors), so part of it "

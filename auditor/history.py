@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from .findings import Finding
 
@@ -364,6 +365,7 @@ class History:
             run = self.run(run_id)
             coverage = (run.coverage or {"state": run.status}) if run else {}
         codes = set(coverage.get("codes") or ())
+        unreached = set(coverage.get("unreached") or ())
         if coverage.get("state", "complete") == "complete" and not codes:
             return gone, []
         if not gone or coverage.get("state") == "failed":
@@ -373,7 +375,8 @@ class History:
         resolved: list[Finding] = []
         not_checked: list[Finding] = []
         for f in gone:
-            rechecked = f.url in read and (not codes or f.check in codes)
+            rechecked = f.url in read and (not codes or f.check in codes) and \
+                urlsplit(f.subject or "").netloc.lower() not in unreached
             (resolved if rechecked else not_checked).append(f)
         return resolved, not_checked
 

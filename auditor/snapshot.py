@@ -172,7 +172,7 @@ class CrawlError:
 
     url: str
     message: str
-    kind: str = "error"           # down | robots | blocked | truncated | unrendered | capped | unchecked | error
+    kind: str = "error"           # down | robots | blocked | truncated | unrendered | capped | unchecked | offline | error
     evidence: dict[str, Any] = field(default_factory=dict)
 
 

@@ -216,3 +216,43 @@ def test_photos_of_50_and_30_megapixels_are_checked_for_consent(serve, write_con
     assert no_consent == {server.url("/fifty.jpg"), server.url("/thirty.png")}
     assert doc["state"] == "complete"
 
+
+
+def test_links_to_other_websites_none_of_which_answers_are_not_checked_rather_than_broken(
+        serve, write_config, tmp_path, capsys):
+    """Before: on a computer that could not reach the internet, every link to another website was
+    reported broken ("the domain name does not exist": Facebook, the national site…)."""
+    elsewhere = serve(routes={"/gone": lambda req, h: Response(404, b"gone", {"Content-Type": "text/plain"})})
+    outside = (elsewhere.url("/gone"), "http://one.invalid/", "http://two.invalid/x", "http://three.invalid/")
+    server = serve(write_site(tmp_path / "site", {"/": page_html("Home-Start Testshire", "Welcome.", outside)}))
+    config = write_config(server.url("/"))
+
+    # the outside answers (one website says 404): the names that do not exist are broken links
+    assert run(capsys, config, "-q")[0] == 0
+    first = document(config, 1)
+    assert first["state"] == "complete"
+    assert {f["subject"] for f in first["findings"] if f["check"] == "link.broken"} == set(outside)
+
+    # no other website answers this computer any more: nothing is blamed, and nothing is resolved
+    elsewhere.close()
+    code, out, _ = run(capsys, config, "-q")
+    second = document(config, 2)
+    assert code == 1 and "Audit 2 incomplete" in out
+    assert second["state"] == "incomplete" and [r["kind"] for r in second["coverage"]["reasons"]] == ["offline"]
+    assert not [f for f in second["findings"] if f["check"] == "link.broken"]
+    [said] = [f for f in second["findings"] if f["check"] == "crawl.error"]
+    assert "none of the 4 websites the site links to answered this computer" in said["message"]
+    comparison, _ = compared(config, 2)
+    assert comparison.resolved == []
+    assert {f.subject for f in comparison.not_checked} == set(outside)
+    assert "links to other websites could not be checked" in report_text(config, 2).lower()
+
+
+def test_a_link_to_a_name_that_does_not_exist_is_broken_when_few_websites_are_linked(
+        serve, write_config, tmp_path, capsys):
+    server = serve(write_site(tmp_path / "site", {"/": page_html("Home-Start Testshire", "Welcome.",
+                                                                 ("http://gone.invalid/",))}))
+    config = write_config(server.url("/"))
+    assert run(capsys, config, "-q")[0] == 0
+    [broken] = [f for f in document(config, 1)["findings"] if f["check"] == "link.broken"]
+    assert "the domain name does not exist" in broken["message"]

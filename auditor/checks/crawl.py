@@ -13,7 +13,7 @@ CODES = ("link.broken", "image.broken", "crawl.error")
 # Sites often refuse robots with these; from outside we cannot tell a dead link from a shy server.
 UNVERIFIABLE = {401, 403, 405, 429, 999}
 KIND_SEVERITY = {"down": "high", "blocked": "high", "robots": "medium", "truncated": "info", "unrendered": "medium",
-                 "capped": "info", "unchecked": "medium", "error": "medium"}
+                 "capped": "info", "unchecked": "medium", "error": "medium", "offline": "medium"}
 
 
 def check(snapshot: Snapshot, ctx: Resources) -> Iterator[Finding]:

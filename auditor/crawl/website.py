@@ -22,7 +22,7 @@ from typing import Callable
 from .. import heap
 from ..isolation import Decoders
 from ..snapshot import CrawlError, Page, Snapshot
-from . import caps, inline_svg, render, sitemap, tasks
+from . import caps, inline_svg, outside, render, sitemap, tasks
 from .extract import normalise_url
 from .frontier import Frontier, Scope
 from .http import REDIRECTS, Fetcher
@@ -121,6 +121,9 @@ class Crawl:
                 self.renderer.close()
         if self.stop.is_set():
             self.snapshot.complete = False
+        offline = outside.unreachable(self.snapshot, self.scope.same_site)
+        if offline is not None:
+            self.snapshot.errors.append(offline)
         self._unrendered()
         self._resolve_redirects()
         self.verdict.finish(self.frontier.truncation())
