@@ -129,6 +129,7 @@ class LinkStatus:
     final_url: str | None = None
     external: bool = False
     blocked: bool = False         # the site refused the auditor (403/429, bot check): unknown, not broken
+    unanswered: bool = False      # no answer over the network (no such name, refused, timed out)
 
     @property
     def broken(self) -> bool:

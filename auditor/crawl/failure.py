@@ -33,6 +33,11 @@ class Kind(enum.Enum):
     INTERNAL = "internal"                    # it leads to a private or internal address the audit does not visit
 
 
+# No answer came back over the network at all (as against an answer, or the audit's own refusal).
+UNANSWERED = frozenset({Kind.TIMEOUT, Kind.DEADLINE, Kind.REFUSED, Kind.NO_DOMAIN, Kind.CERTIFICATE, Kind.DROPPED,
+                        Kind.CONNECT})
+
+
 @dataclass(frozen=True)
 class Failure:
     kind: Kind
