@@ -129,7 +129,7 @@ class LinkStatus:
     final_url: str | None = None
     external: bool = False
     blocked: bool = False         # the site refused the auditor (403/429, bot check): unknown, not broken
-    unanswered: bool = False      # no answer over the network (no such name, refused, timed out)
+    failure: str | None = None    # why there is no status, as crawl.failure.Kind values: "no_domain"…
 
     @property
     def broken(self) -> bool:

@@ -15,7 +15,9 @@ from PIL import Image
 from auditor import cli, scheduler
 from auditor.config import load
 from auditor.coverage import FAILED_SHARE, assess
+from auditor.crawl import outside
 from auditor.history import open_history
+from auditor.snapshot import LinkStatus, Snapshot
 from conftest import SITES
 from consent_support import encode, photo
 from conftest import Response
@@ -223,36 +225,59 @@ def test_links_to_other_websites_none_of_which_answers_are_not_checked_rather_th
     """Before: on a computer that could not reach the internet, every link to another website was
     reported broken ("the domain name does not exist": Facebook, the national site…)."""
     elsewhere = serve(routes={"/gone": lambda req, h: Response(404, b"gone", {"Content-Type": "text/plain"})})
-    outside = (elsewhere.url("/gone"), "http://one.invalid/", "http://two.invalid/x", "http://three.invalid/")
-    server = serve(write_site(tmp_path / "site", {"/": page_html("Home-Start Testshire", "Welcome.", outside)}))
+    silent = ("http://one.invalid/", "http://two.invalid/x", "http://three.invalid/")
+    site = tmp_path / "site"
+    server = serve(write_site(site, {"/": page_html("Home-Start Testshire", "Welcome.", (elsewhere.url("/gone"),
+                                                                                        *silent))}))
     config = write_config(server.url("/"))
 
-    # the outside answers (one website says 404): the names that do not exist are broken links
+    # another website answers (with a 404): names that do not exist are broken links
     assert run(capsys, config, "-q")[0] == 0
     first = document(config, 1)
     assert first["state"] == "complete"
-    assert {f["subject"] for f in first["findings"] if f["check"] == "link.broken"} == set(outside)
+    assert {f["subject"] for f in first["findings"] if f["check"] == "link.broken"} == {elsewhere.url("/gone"), *silent}
 
-    # no other website answers this computer any more: nothing is blamed, and nothing is resolved
-    elsewhere.close()
+    # the link to the website that answered is taken off; none of the others answers this computer
+    write_site(site, {"/": page_html("Home-Start Testshire", "Welcome.", silent)})
     code, out, _ = run(capsys, config, "-q")
     second = document(config, 2)
     assert code == 1 and "Audit 2 incomplete" in out
     assert second["state"] == "incomplete" and [r["kind"] for r in second["coverage"]["reasons"]] == ["offline"]
     assert not [f for f in second["findings"] if f["check"] == "link.broken"]
     [said] = [f for f in second["findings"] if f["check"] == "crawl.error"]
-    assert "none of the 4 websites the site links to answered this computer" in said["message"]
+    assert "none of the 3 websites the site links to answered this computer" in said["message"]
     comparison, _ = compared(config, 2)
-    assert comparison.resolved == []
-    assert {f.subject for f in comparison.not_checked} == set(outside)
+    assert [f.subject for f in comparison.resolved] == [elsewhere.url("/gone")]     # read again: gone
+    assert {f.subject for f in comparison.not_checked} == set(silent)
     assert "links to other websites could not be checked" in report_text(config, 2).lower()
 
 
-def test_a_link_to_a_name_that_does_not_exist_is_broken_when_few_websites_are_linked(
+def test_an_image_on_the_one_other_website_is_not_called_broken_when_nothing_shows_this_computer_can_look_up_names(
         serve, write_config, tmp_path, capsys):
-    server = serve(write_site(tmp_path / "site", {"/": page_html("Home-Start Testshire", "Welcome.",
-                                                                 ("http://gone.invalid/",))}))
-    config = write_config(server.url("/"))
-    assert run(capsys, config, "-q")[0] == 0
-    [broken] = [f for f in document(config, 1)["findings"] if f["check"] == "link.broken"]
-    assert "the domain name does not exist" in broken["message"]
+    """Before: a site tested on a machine without internet reported its own production domain's sharing
+    image as "does not load: the domain name does not exist" on every page."""
+    head = '<meta property="og:image" content="https://www.homestart-testshire.invalid/share.jpg">'
+    server = serve(write_site(tmp_path / "site", {"/": page_html("Home-Start Testshire", "Welcome.", head=head)}))
+    config = write_config(server.url("/"))        # reached by its numeric address: no name was looked up
+    assert run(capsys, config, "-q")[0] == 1
+    doc = document(config, 1)
+    assert doc["state"] == "incomplete" and not [f for f in doc["findings"] if f["check"] == "image.broken"]
+    [said] = [f for f in doc["findings"] if f["check"] == "crawl.error"]
+    assert "the one other website the site links to (www.homestart-testshire.invalid) did not answer" in said["message"]
+
+
+def test_a_name_that_does_not_exist_is_a_broken_link_where_name_look_ups_work():
+    dead = "http://gone.invalid/"
+
+    def snapshot(website):
+        return Snapshot(website, "2026-12-03T09:00:00+00:00", links={dead: LinkStatus(
+            dead, error="the domain name does not exist", external=True, failure="no_domain")})
+
+    # the site itself was found by its name: look-ups work, so the other name does not exist
+    named = snapshot("https://www.homestart-testshire.org.uk/")
+    assert outside.unreachable(named, lambda url: False, named.website) is None
+    assert named.links[dead].broken
+    # the site was reached by its numeric address: nothing shows that look-ups work here
+    numeric = snapshot("http://192.0.2.10/")
+    assert outside.unreachable(numeric, lambda url: False, numeric.website).kind == "offline"
+    assert not numeric.links[dead].broken

@@ -33,9 +33,11 @@ class Kind(enum.Enum):
     INTERNAL = "internal"                    # it leads to a private or internal address the audit does not visit
 
 
-# No answer came back over the network at all (as against an answer, or the audit's own refusal).
-UNANSWERED = frozenset({Kind.TIMEOUT, Kind.DEADLINE, Kind.REFUSED, Kind.NO_DOMAIN, Kind.CERTIFICATE, Kind.DROPPED,
-                        Kind.CONNECT})
+# Nothing came back over the network: no such name, no connection, no answer in time. A refused or
+# dropped connection, or a failed certificate, is an answer from the other end.
+SILENT = frozenset({Kind.NO_DOMAIN, Kind.CONNECT, Kind.TIMEOUT, Kind.DEADLINE})
+# The audit's own decision not to fetch: neither an answer nor a silence.
+NOT_ASKED = frozenset({Kind.INTERNAL, Kind.BAD_ADDRESS, Kind.ROBOTS, Kind.ROBOTS_UNREADABLE, Kind.STOPPED})
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .. import imaging
 from ..isolation import Decoders
 from ..snapshot import ImageInfo, LinkStatus, Page
 from .extract import decode_html, extract, extract_tree, keep_headers, parse_html
-from .failure import UNANSWERED, Failure, Kind
+from .failure import Failure, Kind
 from .render import RenderError, Renderer, needed
 from .http import RETRY_STATUSES, FetchResult, Fetcher
 
@@ -84,7 +84,7 @@ def link_status(url: str, r: FetchResult, external: bool = False, status: int | 
     status = status or r.status
     # 429 is our pace, not the link: never a broken link.
     return LinkStatus(url, status=status, error=error, final_url=r.final_url or None, external=external,
-                      blocked=status == 429, unanswered=status is None and r.failure in UNANSWERED)
+                      blocked=status == 429, failure=r.failure.value if r.failure and status is None else None)
 
 
 def is_challenge(r: FetchResult, title: str = "") -> bool:
@@ -250,7 +250,7 @@ def fetch_image(fetcher: Fetcher, task: Task, max_bytes: int, decoders: Decoders
                               error=f"larger than the {max_bytes / 2**20:g} MB limit, so it was not checked")
     elif r.error or r.status is None or r.status >= 400:
         out.image = ImageInfo(task.url, status=r.status, error=r.error, content_type=r.content_type,
-                              facts={"unanswered": True} if r.status is None and r.failure in UNANSWERED else {})
+                              facts={"failure": r.failure.value} if r.failure and r.status is None else {})
     else:
         out.image = decoders.analyse(task.url, r.body, r.content_type, r.status)
         if imaging.NOT_CHECKED not in out.image.facts:

@@ -121,7 +121,7 @@ class Crawl:
                 self.renderer.close()
         if self.stop.is_set():
             self.snapshot.complete = False
-        offline = outside.unreachable(self.snapshot, self.scope.same_site)
+        offline = outside.unreachable(self.snapshot, self.scope.same_site, self.config.scheme.website)
         if offline is not None:
             self.snapshot.errors.append(offline)
         self._unrendered()
