@@ -250,6 +250,8 @@ def test_links_to_other_websites_none_of_which_answers_are_not_checked_rather_th
     assert [f.subject for f in comparison.resolved] == [elsewhere.url("/gone")]     # read again: gone
     assert {f.subject for f in comparison.not_checked} == set(silent)
     assert "links to other websites could not be checked" in report_text(config, 2).lower()
+    assert cli.main(["history", "--config", str(config)]) == 0       # the admin sees why, too
+    assert "Incomplete audit: links to other websites could not be checked" in capsys.readouterr().out
 
 
 def test_an_image_on_the_one_other_website_is_not_called_broken_when_nothing_shows_this_computer_can_look_up_names(

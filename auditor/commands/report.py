@@ -8,13 +8,15 @@ from pathlib import Path
 
 from .. import mailer, sample
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_config
+from ..coverage import Coverage
 from ..history import open_history
 from ..report import render
 from ..result import rebuilt
 
 
 def add_commands(sub, common) -> None:
-    hist = sub.add_parser("history", parents=[common], help="list past audits with their counts")
+    hist = sub.add_parser("history", parents=[common],
+                          help="list past audits with their counts, and why one did not see everything")
     hist.add_argument("--limit", type=_positive, default=20, metavar="N", help="show the last N audits (default 20)")
     hist.set_defaults(func=cmd_history)
     rep = sub.add_parser("report", parents=[common], help="print the path of an audit's saved report",
@@ -52,6 +54,9 @@ def cmd_history(args) -> int:
         started = (run.started_at or "")[:16].replace("T", " ")
         print(f"{run.id:>5}  {started:<17} {run.status:<10} {run.pages:>6} {run.images:>6} {run.posts:>5} "
               f"{run.findings:>8}  {run.report_path or '-'}")
+        why = Coverage.from_dict(run.coverage).headline if run.coverage else None
+        if run.status != "complete" and (why or run.error):
+            print(f"{'':>7}{why or run.error}")      # why it did not see everything, under its row
     return EXIT_OK
 
 
