@@ -150,6 +150,7 @@ def test_a_site_larger_than_the_limit_resolves_only_what_was_read_again(serve, w
     doc = document(config, 2)
     assert doc["state"] == "incomplete" and doc["coverage"]["pages_read"] == 3
     assert doc["coverage"]["pages_known"] > doc["coverage"]["pages_read"]
+    assert f"Checked 3 of {doc['coverage']['pages_known']} pages the audit knows of" in " ".join(text.split())
 
 
 def test_pages_built_by_script_that_were_not_read_are_said_in_the_headline(serve, write_config, capsys):
