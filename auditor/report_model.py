@@ -441,8 +441,10 @@ def _trend(points: list[tuple[str, int]], started_at: str, actions: int) -> list
 
 def _footer(result: "RunResult", actions: int) -> dict[str, Any]:
     c = result.counts
+    pages = c.get("pages", 0)
     known = result.coverage.pages_known if result.coverage is not None else 0
-    return {"pages": c.get("pages", 0), "images": c.get("images", 0), "posts": c.get("posts", 0),
-            "pages_known": max(known, c.get("pages", 0)), "actions": actions, "findings": len(result.findings), "duration": human_duration(result.duration_seconds),
+    return {"pages": plural(pages, "page") if known <= pages else f"{pages} of {plural(known, 'page')} the audit knows of",
+            "images": c.get("images", 0), "posts": c.get("posts", 0),
+            "actions": actions, "findings": len(result.findings), "duration": human_duration(result.duration_seconds),
             "next_run": human_date(result.next_run) if result.next_run else None, "run_id": result.run_id,
             "recipients": ", ".join(result.config.report.recipients)}

@@ -54,9 +54,10 @@ def cmd_history(args) -> int:
         started = (run.started_at or "")[:16].replace("T", " ")
         print(f"{run.id:>5}  {started:<17} {run.status:<10} {run.pages:>6} {run.images:>6} {run.posts:>5} "
               f"{run.findings:>8}  {run.report_path or '-'}")
-        why = Coverage.from_dict(run.coverage).headline if run.coverage else None
-        if run.status != "complete" and (why or run.error):
-            print(f"{'':>7}{why or run.error}")      # why it did not see everything, under its row
+        if run.status != "complete":                # why it did not see everything, under its row
+            why = (Coverage.from_dict(run.coverage).headline if run.coverage else None) or run.error
+            if why:
+                print(f"{'':>7}{why}")
     return EXIT_OK
 
 

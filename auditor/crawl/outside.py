@@ -25,18 +25,16 @@ def unreachable(snapshot: Snapshot, same_site, website: str) -> CrawlError | Non
     """When no other website answered, mark the links and images on those that were silent as not
     checked and return the error that says so; otherwise None and nothing changes. Links the audit
     itself chose not to fetch (internal addresses, robots.txt) are neither an answer nor a silence."""
-    outcomes = [(s.url, s.status, s.failure) for s in snapshot.links.values() if s.external and not s.blocked]
-    outcomes += [(url, i.status, i.facts.get("failure")) for url, i in snapshot.images.items()
-                 if not same_site(url) and not i.facts.get("blocked")]
-    if any(_heard(status, failure) for _, status, failure in outcomes):
+    links = [s for s in snapshot.links.values() if s.external and not s.blocked]
+    images = [i for url, i in snapshot.images.items() if not same_site(url) and not i.facts.get("blocked")]
+    if any(_heard(s.status, s.failure) for s in links) or any(_heard(i.status, i.facts.get("failure")) for i in images):
         return None
-    urls = [url for url, status, failure in outcomes if status is None and failure in SILENT_KINDS]
+    links = [s for s in links if s.status is None and s.failure in SILENT_KINDS]
+    images = [i for i in images if i.status is None and i.facts.get("failure") in SILENT_KINDS]
+    urls = [s.url for s in links] + [i.url for i in images]
     hosts = {urlsplit(url).netloc.lower() for url in urls}
     if not hosts or (len(hosts) < MIN_HOSTS and _looked_up(website)):
         return None
-    silent = set(urls)
-    links = [s for s in snapshot.links.values() if s.url in silent]
-    images = [i for url, i in snapshot.images.items() if url in silent]
     for status in links:
         status.blocked = True          # unknown, not broken
     for info in images:
